@@ -1,0 +1,1 @@
+"""Cgroup setup and bookkeeping: v2 first, v1 for hybrid and legacy hosts."""

@@ -1,0 +1,1 @@
+"""Seccomp filter compilation and caching, capabilities, AppArmor/SELinux decisions."""

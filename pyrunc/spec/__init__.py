@@ -1,0 +1,1 @@
+"""Loading and validating config.json / process.json against oci-schemas/."""

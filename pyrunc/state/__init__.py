@@ -1,0 +1,1 @@
+"""The per-container state store under --root."""
