@@ -1,0 +1,2787 @@
+"""Schema checks generated from oci-schemas/*.json by pyrunc/spec/gen_fastcheck.py. Do not edit.
+
+Each _c_* function returns None for a valid value, or (message, kind, path) with the JSON pointer
+segments of the failing value innermost first. `kind` is the JSON Schema keyword that failed.
+"""
+
+# ruff: noqa
+# mypy: ignore-errors
+
+from __future__ import annotations
+
+_MISSING = object()
+
+_KNOWN0 = frozenset(['annotations', 'domainname', 'hooks', 'hostname', 'linux', 'mounts', 'ociVersion', 'process', 'root'])
+_KNOWN1 = frozenset(['apparmorProfile', 'args', 'capabilities', 'commandLine', 'consoleSize', 'cwd', 'env', 'execCPUAffinity', 'ioPriority', 'noNewPrivileges', 'oomScoreAdj', 'rlimits', 'scheduler', 'selinuxLabel', 'terminal', 'user'])
+_KNOWN2 = frozenset(['annotations', 'bundle', 'id', 'ociVersion', 'pid', 'status'])
+_KNOWN3 = frozenset(['annotations', 'hooks', 'linux', 'mountOptions', 'ociVersionMax', 'ociVersionMin', 'potentiallyUnsafeConfigAnnotations'])
+_KNOWN4 = frozenset(['path', 'readonly'])
+_KNOWN5 = frozenset(['createContainer', 'createRuntime', 'poststart', 'poststop', 'prestart', 'startContainer'])
+_ENUM6 = frozenset(['private', 'shared', 'slave', 'unbindable'])
+_ENUM6_TEXT = '"private", "shared", "slave", "unbindable"'
+_KNOWN7 = frozenset(['cgroupsPath', 'devices', 'gidMappings', 'intelRdt', 'maskedPaths', 'memoryPolicy', 'mountLabel', 'namespaces', 'netDevices', 'personality', 'readonlyPaths', 'resources', 'rootfsPropagation', 'seccomp', 'sysctl', 'timeOffsets', 'uidMappings'])
+_KNOWN8 = frozenset(['height', 'width'])
+_KNOWN9 = frozenset(['ambient', 'bounding', 'effective', 'inheritable', 'permitted'])
+_ENUM10 = frozenset(['SCHED_OTHER', 'SCHED_FIFO', 'SCHED_RR', 'SCHED_BATCH', 'SCHED_ISO', 'SCHED_IDLE', 'SCHED_DEADLINE'])
+_ENUM10_TEXT = '"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE"'
+_KNOWN11 = frozenset(['deadline', 'flags', 'nice', 'period', 'policy', 'priority', 'runtime'])
+_ENUM12 = frozenset(['IOPRIO_CLASS_RT', 'IOPRIO_CLASS_BE', 'IOPRIO_CLASS_IDLE'])
+_ENUM12_TEXT = '"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"'
+_KNOWN13 = frozenset(['class', 'priority'])
+_KNOWN14 = frozenset(['final', 'initial'])
+_KNOWN15 = frozenset(['additionalGids', 'gid', 'uid', 'umask', 'username'])
+_KNOWN16 = frozenset(['apparmor', 'capabilities', 'cgroup', 'intelRdt', 'memoryPolicy', 'mountExtensions', 'namespaces', 'netDevices', 'seccomp', 'selinux'])
+_KNOWN17 = frozenset(['destination', 'gidMappings', 'options', 'source', 'type', 'uidMappings'])
+_KNOWN18 = frozenset(['blockIO', 'cpu', 'devices', 'hugepageLimits', 'memory', 'network', 'pids', 'rdma', 'unified'])
+_KNOWN19 = frozenset(['closID', 'enableMonitoring', 'l3CacheSchema', 'memBwSchema', 'schemata'])
+_ENUM20 = frozenset(['MPOL_DEFAULT', 'MPOL_BIND', 'MPOL_INTERLEAVE', 'MPOL_WEIGHTED_INTERLEAVE', 'MPOL_PREFERRED', 'MPOL_PREFERRED_MANY', 'MPOL_LOCAL'])
+_ENUM20_TEXT = '"MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE", "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL"'
+_KNOWN21 = frozenset(['flags', 'mode', 'nodes'])
+_ENUM22 = frozenset(['SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY'])
+_ENUM22_TEXT = '"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY"'
+_KNOWN23 = frozenset(['architectures', 'defaultAction', 'defaultErrnoRet', 'flags', 'listenerMetadata', 'listenerPath', 'syscalls'])
+_ENUM24 = frozenset(['LINUX', 'LINUX32'])
+_ENUM24_TEXT = '"LINUX", "LINUX32"'
+_KNOWN25 = frozenset(['domain', 'flags'])
+_KNOWN26 = frozenset(['hard', 'soft', 'type'])
+_ENUM27 = frozenset(['SCHED_FLAG_RESET_ON_FORK', 'SCHED_FLAG_RECLAIM', 'SCHED_FLAG_DL_OVERRUN', 'SCHED_FLAG_KEEP_POLICY', 'SCHED_FLAG_KEEP_PARAMS', 'SCHED_FLAG_UTIL_CLAMP_MIN', 'SCHED_FLAG_UTIL_CLAMP_MAX'])
+_ENUM27_TEXT = '"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM", "SCHED_FLAG_DL_OVERRUN", "SCHED_FLAG_KEEP_POLICY", "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN", "SCHED_FLAG_UTIL_CLAMP_MAX"'
+_ENUM28 = frozenset(['mount', 'pid', 'network', 'uts', 'ipc', 'user', 'cgroup', 'time'])
+_ENUM28_TEXT = '"mount", "pid", "network", "uts", "ipc", "user", "cgroup", "time"'
+_KNOWN29 = frozenset(['rdma', 'systemd', 'systemdUser', 'v1', 'v2'])
+_KNOWN30 = frozenset(['actions', 'archs', 'enabled', 'knownFlags', 'operators', 'supportedFlags'])
+_KNOWN31 = frozenset(['enabled'])
+_KNOWN32 = frozenset(['flags', 'modes'])
+_KNOWN33 = frozenset(['enabled', 'monitoring', 'schemata'])
+_KNOWN34 = frozenset(['idmap'])
+_KNOWN35 = frozenset(['args', 'env', 'path', 'timeout'])
+_KNOWN36 = frozenset(['path', 'type'])
+_KNOWN37 = frozenset(['containerID', 'hostID', 'size'])
+_KNOWN38 = frozenset(['nanosecs', 'secs'])
+_ENUM39 = frozenset(['c', 'b', 'u', 'p'])
+_ENUM39_TEXT = '"c", "b", "u", "p"'
+_KNOWN40 = frozenset(['fileMode', 'gid', 'major', 'minor', 'path', 'type', 'uid'])
+_KNOWN41 = frozenset(['name'])
+_KNOWN42 = frozenset(['checkBeforeUpdate', 'disableOOMKiller', 'kernel', 'kernelTCP', 'limit', 'reservation', 'swap', 'swappiness', 'useHierarchy'])
+_KNOWN43 = frozenset(['burst', 'cpus', 'idle', 'mems', 'period', 'quota', 'realtimePeriod', 'realtimeRuntime', 'shares'])
+_KNOWN44 = frozenset(['leafWeight', 'throttleReadBpsDevice', 'throttleReadIOPSDevice', 'throttleWriteBpsDevice', 'throttleWriteIOPSDevice', 'weight', 'weightDevice'])
+_KNOWN45 = frozenset(['classID', 'priorities'])
+_KNOWN46 = frozenset(['limit'])
+_ENUM47 = frozenset(['MPOL_F_NUMA_BALANCING', 'MPOL_F_RELATIVE_NODES', 'MPOL_F_STATIC_NODES'])
+_ENUM47_TEXT = '"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"'
+_ENUM48 = frozenset(['SCMP_ARCH_X86', 'SCMP_ARCH_X86_64', 'SCMP_ARCH_X32', 'SCMP_ARCH_ARM', 'SCMP_ARCH_AARCH64', 'SCMP_ARCH_MIPS', 'SCMP_ARCH_MIPS64', 'SCMP_ARCH_MIPS64N32', 'SCMP_ARCH_MIPSEL', 'SCMP_ARCH_MIPSEL64', 'SCMP_ARCH_MIPSEL64N32', 'SCMP_ARCH_PPC', 'SCMP_ARCH_PPC64', 'SCMP_ARCH_PPC64LE', 'SCMP_ARCH_S390', 'SCMP_ARCH_S390X', 'SCMP_ARCH_PARISC', 'SCMP_ARCH_PARISC64', 'SCMP_ARCH_RISCV64', 'SCMP_ARCH_LOONGARCH64', 'SCMP_ARCH_M68K', 'SCMP_ARCH_SH', 'SCMP_ARCH_SHEB'])
+_ENUM48_TEXT = '"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM", "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64", "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB"'
+_ENUM49 = frozenset(['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW', 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'])
+_ENUM49_TEXT = '"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"'
+_ENUM50 = frozenset(['a', 'c', 'b'])
+_ENUM50_TEXT = '"a", "c", "b"'
+_KNOWN51 = frozenset(['access', 'allow', 'major', 'minor', 'type'])
+_KNOWN52 = frozenset(['limit', 'pageSize'])
+_KNOWN53 = frozenset(['hcaHandles', 'hcaObjects'])
+_KNOWN54 = frozenset(['action', 'args', 'errnoRet', 'names'])
+_KNOWN55 = frozenset(['leafWeight', 'major', 'minor', 'weight'])
+_KNOWN56 = frozenset(['major', 'minor', 'rate'])
+_KNOWN57 = frozenset(['name', 'priority'])
+_ENUM58 = frozenset(['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ'])
+_ENUM58_TEXT = '"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"'
+_KNOWN59 = frozenset(['index', 'op', 'value', 'valueTwo'])
+_IDENT_CHARS = frozenset('-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')
+_DIGITS = frozenset('0123456789')
+
+
+def _dotted_idents(text: str) -> bool:
+    """SemVer pre-release/build: dot-separated, non-empty identifiers of [0-9A-Za-z-]."""
+    for ident in text.split("."):
+        if not ident:
+            return False
+        for ch in ident:
+            if ch not in _IDENT_CHARS:
+                return False
+    return True
+
+def _plain_number(text: str) -> bool:
+    """A SemVer numeric field: ASCII digits without a leading zero (`0` itself is fine)."""
+    if not text or (len(text) > 1 and text[0] == "0"):
+        return False
+    for ch in text:
+        if ch not in _DIGITS:
+            return False
+    return True
+
+def is_oci_version(text: str) -> bool:
+    """1.0.0 .. 1.3.x with optional `-pre` and `+build`; pre-releases of 1.0.0 itself predate 1.0."""
+    core, plus, build = text.partition("+")
+    if plus and not _dotted_idents(build):
+        return False
+    version, dash, pre = core.partition("-")
+    if dash and not _dotted_idents(pre):
+        return False
+    parts = version.split(".")
+    if len(parts) != 3:
+        return False
+    major, minor, patch = parts
+    if major != "1" or minor not in ("0", "1", "2", "3") or not _plain_number(patch):
+        return False
+    return not (dash and minor == "0" and patch == "0")
+
+
+def _esc(k):
+    return str(k).replace('~', '~0').replace('/', '~1')
+
+
+def _c_config(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'ociVersion' not in v:
+        return ('missing required property "ociVersion"', 'required', [])
+    x = v.get('ociVersion', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['ociVersion'])
+        if not is_oci_version(x):
+            return ('unsupported version (pyrunc accepts runtime-spec 1.0.0 up to 1.3.x)', 'pattern', ['ociVersion'])
+    x = v.get('root', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__Root(x)
+        if e is not None:
+            e[2].append('root')
+            return e
+    x = v.get('mounts', _MISSING)
+    if x is not _MISSING:
+        e = _c_node0(x)
+        if e is not None:
+            e[2].append('mounts')
+            return e
+    x = v.get('process', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__Process(x)
+        if e is not None:
+            e[2].append('process')
+            return e
+    x = v.get('hostname', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['hostname'])
+    x = v.get('domainname', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['domainname'])
+    x = v.get('hooks', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__Hooks(x)
+        if e is not None:
+            e[2].append('hooks')
+            return e
+    x = v.get('annotations', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__Annotations(x)
+        if e is not None:
+            e[2].append('annotations')
+            return e
+    x = v.get('linux', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__Linux(x)
+        if e is not None:
+            e[2].append('linux')
+            return e
+    return None
+
+
+def _c_defs__Process(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'cwd' not in v:
+        return ('missing required property "cwd"', 'required', [])
+    x = v.get('terminal', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['terminal'])
+    x = v.get('consoleSize', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ConsoleSize(x)
+        if e is not None:
+            e[2].append('consoleSize')
+            return e
+    x = v.get('cwd', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['cwd'])
+    x = v.get('env', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('env')
+            return e
+    x = v.get('args', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('args')
+            return e
+    x = v.get('commandLine', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['commandLine'])
+    x = v.get('rlimits', _MISSING)
+    if x is not _MISSING:
+        e = _c_node1(x)
+        if e is not None:
+            e[2].append('rlimits')
+            return e
+    x = v.get('apparmorProfile', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['apparmorProfile'])
+    x = v.get('capabilities', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__Capabilities(x)
+        if e is not None:
+            e[2].append('capabilities')
+            return e
+    x = v.get('noNewPrivileges', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['noNewPrivileges'])
+    x = v.get('oomScoreAdj', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['oomScoreAdj'])
+        if x < -1000:
+            return ('must be at least -1000', 'minimum', ['oomScoreAdj'])
+        if x > 1000:
+            return ('must be at most 1000', 'maximum', ['oomScoreAdj'])
+    x = v.get('scheduler', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__Scheduler(x)
+        if e is not None:
+            e[2].append('scheduler')
+            return e
+    x = v.get('selinuxLabel', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['selinuxLabel'])
+    x = v.get('ioPriority', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__IOPriority(x)
+        if e is not None:
+            e[2].append('ioPriority')
+            return e
+    x = v.get('execCPUAffinity', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ExecCPUAffinity(x)
+        if e is not None:
+            e[2].append('execCPUAffinity')
+            return e
+    x = v.get('user', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__User(x)
+        if e is not None:
+            e[2].append('user')
+            return e
+    return None
+
+
+def _c_state(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'ociVersion' not in v:
+        return ('missing required property "ociVersion"', 'required', [])
+    if 'id' not in v:
+        return ('missing required property "id"', 'required', [])
+    if 'status' not in v:
+        return ('missing required property "status"', 'required', [])
+    if 'bundle' not in v:
+        return ('missing required property "bundle"', 'required', [])
+    x = v.get('ociVersion', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['ociVersion'])
+        if not is_oci_version(x):
+            return ('unsupported version (pyrunc accepts runtime-spec 1.0.0 up to 1.3.x)', 'pattern', ['ociVersion'])
+    x = v.get('id', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['id'])
+        if len(x) < 1:
+            return ('must not be empty', 'minLength', ['id'])
+    x = v.get('status', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['status'])
+        if len(x) < 1:
+            return ('must not be empty', 'minLength', ['status'])
+    x = v.get('pid', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['pid'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['pid'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['pid'])
+    x = v.get('bundle', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['bundle'])
+        if len(x) < 1:
+            return ('must not be empty', 'minLength', ['bundle'])
+    x = v.get('annotations', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__Annotations(x)
+        if e is not None:
+            e[2].append('annotations')
+            return e
+    return None
+
+
+def _c_features(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'ociVersionMin' not in v:
+        return ('missing required property "ociVersionMin"', 'required', [])
+    if 'ociVersionMax' not in v:
+        return ('missing required property "ociVersionMax"', 'required', [])
+    x = v.get('ociVersionMin', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['ociVersionMin'])
+        if not is_oci_version(x):
+            return ('unsupported version (pyrunc accepts runtime-spec 1.0.0 up to 1.3.x)', 'pattern', ['ociVersionMin'])
+    x = v.get('ociVersionMax', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['ociVersionMax'])
+        if not is_oci_version(x):
+            return ('unsupported version (pyrunc accepts runtime-spec 1.0.0 up to 1.3.x)', 'pattern', ['ociVersionMax'])
+    x = v.get('hooks', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('hooks')
+            return e
+    x = v.get('mountOptions', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('mountOptions')
+            return e
+    x = v.get('linux', _MISSING)
+    if x is not _MISSING:
+        e = _c_features_linux__Linux(x)
+        if e is not None:
+            e[2].append('linux')
+            return e
+    x = v.get('annotations', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__Annotations(x)
+        if e is not None:
+            e[2].append('annotations')
+            return e
+    x = v.get('potentiallyUnsafeConfigAnnotations', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('potentiallyUnsafeConfigAnnotations')
+            return e
+    return None
+
+
+def _c_defs__Root(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'path' not in v:
+        return ('missing required property "path"', 'required', [])
+    x = v.get('path', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['path'])
+    x = v.get('readonly', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['readonly'])
+    return None
+
+
+def _c_node0(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_defs__Mount(x)
+        if e is not None:
+            e[2].append(i)
+            return e
+    return None
+
+
+def _c_defs__Hooks(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('prestart', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfHooks(x)
+        if e is not None:
+            e[2].append('prestart')
+            return e
+    x = v.get('createRuntime', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfHooks(x)
+        if e is not None:
+            e[2].append('createRuntime')
+            return e
+    x = v.get('createContainer', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfHooks(x)
+        if e is not None:
+            e[2].append('createContainer')
+            return e
+    x = v.get('startContainer', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfHooks(x)
+        if e is not None:
+            e[2].append('startContainer')
+            return e
+    x = v.get('poststart', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfHooks(x)
+        if e is not None:
+            e[2].append('poststart')
+            return e
+    x = v.get('poststop', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfHooks(x)
+        if e is not None:
+            e[2].append('poststop')
+            return e
+    return None
+
+
+def _c_defs__Annotations(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    for k in v:
+        if len(k) < 1:
+            return ('property names must not be empty', 'propertyNames', [])
+    for k, x in v.items():
+        if not isinstance(x, str):
+            return ('expected a string', 'type', [k])
+    return None
+
+
+def _c_config_linux__Linux(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('namespaces', _MISSING)
+    if x is not _MISSING:
+        e = _c_node2(x)
+        if e is not None:
+            e[2].append('namespaces')
+            return e
+    x = v.get('uidMappings', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfIDMappings(x)
+        if e is not None:
+            e[2].append('uidMappings')
+            return e
+    x = v.get('gidMappings', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfIDMappings(x)
+        if e is not None:
+            e[2].append('gidMappings')
+            return e
+    x = v.get('timeOffsets', _MISSING)
+    if x is not _MISSING:
+        e = _c_node3(x)
+        if e is not None:
+            e[2].append('timeOffsets')
+            return e
+    x = v.get('devices', _MISSING)
+    if x is not _MISSING:
+        e = _c_node4(x)
+        if e is not None:
+            e[2].append('devices')
+            return e
+    x = v.get('netDevices', _MISSING)
+    if x is not _MISSING:
+        e = _c_node5(x)
+        if e is not None:
+            e[2].append('netDevices')
+            return e
+    x = v.get('cgroupsPath', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['cgroupsPath'])
+    x = v.get('resources', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__Resources(x)
+        if e is not None:
+            e[2].append('resources')
+            return e
+    x = v.get('intelRdt', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__IntelRdt(x)
+        if e is not None:
+            e[2].append('intelRdt')
+            return e
+    x = v.get('memoryPolicy', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__MemoryPolicy(x)
+        if e is not None:
+            e[2].append('memoryPolicy')
+            return e
+    x = v.get('sysctl', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__MapStringString(x)
+        if e is not None:
+            e[2].append('sysctl')
+            return e
+    x = v.get('seccomp', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__Seccomp(x)
+        if e is not None:
+            e[2].append('seccomp')
+            return e
+    x = v.get('rootfsPropagation', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['rootfsPropagation'])
+        if x not in _ENUM6:
+            return ('must be one of ' + _ENUM6_TEXT, 'enum', ['rootfsPropagation'])
+    x = v.get('maskedPaths', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('maskedPaths')
+            return e
+    x = v.get('readonlyPaths', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('readonlyPaths')
+            return e
+    x = v.get('mountLabel', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['mountLabel'])
+    x = v.get('personality', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__Personality(x)
+        if e is not None:
+            e[2].append('personality')
+            return e
+    return None
+
+
+def _c_defs__ConsoleSize(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'height' not in v:
+        return ('missing required property "height"', 'required', [])
+    if 'width' not in v:
+        return ('missing required property "width"', 'required', [])
+    x = v.get('height', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['height'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['height'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['height'])
+    x = v.get('width', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['width'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['width'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['width'])
+    return None
+
+
+def _c_defs__ArrayOfStrings(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        if not isinstance(x, str):
+            return ('expected a string', 'type', [i])
+    return None
+
+
+def _c_node1(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_defs__Rlimit(x)
+        if e is not None:
+            e[2].append(i)
+            return e
+    return None
+
+
+def _c_defs__Capabilities(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('effective', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('effective')
+            return e
+    x = v.get('bounding', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('bounding')
+            return e
+    x = v.get('inheritable', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('inheritable')
+            return e
+    x = v.get('permitted', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('permitted')
+            return e
+    x = v.get('ambient', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('ambient')
+            return e
+    return None
+
+
+def _c_defs__Scheduler(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'policy' not in v:
+        return ('missing required property "policy"', 'required', [])
+    x = v.get('policy', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['policy'])
+        if x not in _ENUM10:
+            return ('must be one of ' + _ENUM10_TEXT, 'enum', ['policy'])
+    x = v.get('nice', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['nice'])
+        if x < -2147483648:
+            return ('must be at least -2147483648', 'minimum', ['nice'])
+        if x > 2147483647:
+            return ('must be at most 2147483647', 'maximum', ['nice'])
+    x = v.get('priority', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['priority'])
+        if x < -2147483648:
+            return ('must be at least -2147483648', 'minimum', ['priority'])
+        if x > 2147483647:
+            return ('must be at most 2147483647', 'maximum', ['priority'])
+    x = v.get('flags', _MISSING)
+    if x is not _MISSING:
+        e = _c_node6(x)
+        if e is not None:
+            e[2].append('flags')
+            return e
+    x = v.get('runtime', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['runtime'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['runtime'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['runtime'])
+    x = v.get('deadline', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['deadline'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['deadline'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['deadline'])
+    x = v.get('period', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['period'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['period'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['period'])
+    return None
+
+
+def _c_defs__IOPriority(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'class' not in v:
+        return ('missing required property "class"', 'required', [])
+    if 'priority' not in v:
+        return ('missing required property "priority"', 'required', [])
+    x = v.get('class', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['class'])
+        if x not in _ENUM12:
+            return ('must be one of ' + _ENUM12_TEXT, 'enum', ['class'])
+    x = v.get('priority', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['priority'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['priority'])
+        if x > 7:
+            return ('must be at most 7', 'maximum', ['priority'])
+    return None
+
+
+def _c_defs__ExecCPUAffinity(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('initial', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['initial'])
+    x = v.get('final', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['final'])
+    return None
+
+
+def _c_defs__User(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'uid' not in v:
+        return ('missing required property "uid"', 'required', [])
+    if 'gid' not in v:
+        return ('missing required property "gid"', 'required', [])
+    x = v.get('uid', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['uid'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['uid'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['uid'])
+    x = v.get('gid', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['gid'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['gid'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['gid'])
+    x = v.get('umask', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['umask'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['umask'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['umask'])
+    x = v.get('additionalGids', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfUint32(x)
+        if e is not None:
+            e[2].append('additionalGids')
+            return e
+    x = v.get('username', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['username'])
+    return None
+
+
+def _c_features_linux__Linux(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('namespaces', _MISSING)
+    if x is not _MISSING:
+        e = _c_node7(x)
+        if e is not None:
+            e[2].append('namespaces')
+            return e
+    x = v.get('capabilities', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('capabilities')
+            return e
+    x = v.get('cgroup', _MISSING)
+    if x is not _MISSING:
+        e = _c_node8(x)
+        if e is not None:
+            e[2].append('cgroup')
+            return e
+    x = v.get('seccomp', _MISSING)
+    if x is not _MISSING:
+        e = _c_node9(x)
+        if e is not None:
+            e[2].append('seccomp')
+            return e
+    x = v.get('apparmor', _MISSING)
+    if x is not _MISSING:
+        e = _c_features_linux__Enabled(x)
+        if e is not None:
+            e[2].append('apparmor')
+            return e
+    x = v.get('selinux', _MISSING)
+    if x is not _MISSING:
+        e = _c_features_linux__Enabled(x)
+        if e is not None:
+            e[2].append('selinux')
+            return e
+    x = v.get('memoryPolicy', _MISSING)
+    if x is not _MISSING:
+        e = _c_node10(x)
+        if e is not None:
+            e[2].append('memoryPolicy')
+            return e
+    x = v.get('intelRdt', _MISSING)
+    if x is not _MISSING:
+        e = _c_node11(x)
+        if e is not None:
+            e[2].append('intelRdt')
+            return e
+    x = v.get('mountExtensions', _MISSING)
+    if x is not _MISSING:
+        e = _c_node12(x)
+        if e is not None:
+            e[2].append('mountExtensions')
+            return e
+    x = v.get('netDevices', _MISSING)
+    if x is not _MISSING:
+        e = _c_features_linux__Enabled(x)
+        if e is not None:
+            e[2].append('netDevices')
+            return e
+    return None
+
+
+def _c_defs__Mount(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'destination' not in v:
+        return ('missing required property "destination"', 'required', [])
+    x = v.get('destination', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['destination'])
+    x = v.get('source', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['source'])
+    x = v.get('options', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('options')
+            return e
+    x = v.get('type', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['type'])
+    x = v.get('uidMappings', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfIDMappings(x)
+        if e is not None:
+            e[2].append('uidMappings')
+            return e
+    x = v.get('gidMappings', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfIDMappings(x)
+        if e is not None:
+            e[2].append('gidMappings')
+            return e
+    return None
+
+
+def _c_defs__ArrayOfHooks(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_defs__Hook(x)
+        if e is not None:
+            e[2].append(i)
+            return e
+    return None
+
+
+def _c_node2(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_config_linux__Namespace(x)
+        if e is not None:
+            e[2].append(i)
+            return e
+    return None
+
+
+def _c_defs__ArrayOfIDMappings(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_defs__IDMapping(x)
+        if e is not None:
+            e[2].append(i)
+            return e
+    return None
+
+
+def _c_node3(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    for k, x in v.items():
+        e = _c_config_linux__TimeOffset(x)
+        if e is not None:
+            e[2].append(k)
+            return e
+    return None
+
+
+def _c_node4(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_config_linux__Device(x)
+        if e is not None:
+            e[2].append(i)
+            return e
+    return None
+
+
+def _c_node5(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    for k, x in v.items():
+        e = _c_config_linux__NetDevice(x)
+        if e is not None:
+            e[2].append(k)
+            return e
+    return None
+
+
+def _c_config_linux__Resources(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('devices', _MISSING)
+    if x is not _MISSING:
+        e = _c_node13(x)
+        if e is not None:
+            e[2].append('devices')
+            return e
+    x = v.get('memory', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__Memory(x)
+        if e is not None:
+            e[2].append('memory')
+            return e
+    x = v.get('cpu', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__CPU(x)
+        if e is not None:
+            e[2].append('cpu')
+            return e
+    x = v.get('blockIO', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__BlockIO(x)
+        if e is not None:
+            e[2].append('blockIO')
+            return e
+    x = v.get('hugepageLimits', _MISSING)
+    if x is not _MISSING:
+        e = _c_node14(x)
+        if e is not None:
+            e[2].append('hugepageLimits')
+            return e
+    x = v.get('network', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__Network(x)
+        if e is not None:
+            e[2].append('network')
+            return e
+    x = v.get('pids', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__Pids(x)
+        if e is not None:
+            e[2].append('pids')
+            return e
+    x = v.get('rdma', _MISSING)
+    if x is not _MISSING:
+        e = _c_node15(x)
+        if e is not None:
+            e[2].append('rdma')
+            return e
+    x = v.get('unified', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__MapStringString(x)
+        if e is not None:
+            e[2].append('unified')
+            return e
+    return None
+
+
+def _c_config_linux__IntelRdt(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('closID', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['closID'])
+    x = v.get('l3CacheSchema', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['l3CacheSchema'])
+    x = v.get('memBwSchema', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['memBwSchema'])
+    x = v.get('schemata', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('schemata')
+            return e
+    x = v.get('enableMonitoring', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['enableMonitoring'])
+    return None
+
+
+def _c_config_linux__MemoryPolicy(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'mode' not in v:
+        return ('missing required property "mode"', 'required', [])
+    x = v.get('mode', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['mode'])
+        if x not in _ENUM20:
+            return ('must be one of ' + _ENUM20_TEXT, 'enum', ['mode'])
+    x = v.get('nodes', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['nodes'])
+    x = v.get('flags', _MISSING)
+    if x is not _MISSING:
+        e = _c_node16(x)
+        if e is not None:
+            e[2].append('flags')
+            return e
+    return None
+
+
+def _c_config_linux__MapStringString(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    for k, x in v.items():
+        if not isinstance(x, str):
+            return ('expected a string', 'type', [k])
+    return None
+
+
+def _c_config_linux__Seccomp(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'defaultAction' not in v:
+        return ('missing required property "defaultAction"', 'required', [])
+    x = v.get('defaultAction', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['defaultAction'])
+        if x not in _ENUM22:
+            return ('must be one of ' + _ENUM22_TEXT, 'enum', ['defaultAction'])
+    x = v.get('defaultErrnoRet', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['defaultErrnoRet'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['defaultErrnoRet'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['defaultErrnoRet'])
+    x = v.get('architectures', _MISSING)
+    if x is not _MISSING:
+        e = _c_node17(x)
+        if e is not None:
+            e[2].append('architectures')
+            return e
+    x = v.get('flags', _MISSING)
+    if x is not _MISSING:
+        e = _c_node18(x)
+        if e is not None:
+            e[2].append('flags')
+            return e
+    x = v.get('listenerPath', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['listenerPath'])
+    x = v.get('listenerMetadata', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['listenerMetadata'])
+    x = v.get('syscalls', _MISSING)
+    if x is not _MISSING:
+        e = _c_node19(x)
+        if e is not None:
+            e[2].append('syscalls')
+            return e
+    return None
+
+
+def _c_config_linux__Personality(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'domain' not in v:
+        return ('missing required property "domain"', 'required', [])
+    x = v.get('domain', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['domain'])
+        if x not in _ENUM24:
+            return ('must be one of ' + _ENUM24_TEXT, 'enum', ['domain'])
+    x = v.get('flags', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('flags')
+            return e
+    return None
+
+
+def _c_defs__Rlimit(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'type' not in v:
+        return ('missing required property "type"', 'required', [])
+    if 'soft' not in v:
+        return ('missing required property "soft"', 'required', [])
+    if 'hard' not in v:
+        return ('missing required property "hard"', 'required', [])
+    x = v.get('type', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['type'])
+    x = v.get('soft', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['soft'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['soft'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['soft'])
+    x = v.get('hard', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['hard'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['hard'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['hard'])
+    return None
+
+
+def _c_node6(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        if not isinstance(x, str):
+            return ('expected a string', 'type', [i])
+        if x not in _ENUM27:
+            return ('must be one of ' + _ENUM27_TEXT, 'enum', [i])
+    return None
+
+
+def _c_defs__ArrayOfUint32(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', [i])
+        if x < 0:
+            return ('must be at least 0', 'minimum', [i])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', [i])
+    return None
+
+
+def _c_node7(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        if not isinstance(x, str):
+            return ('expected a string', 'type', [i])
+        if x not in _ENUM28:
+            return ('must be one of ' + _ENUM28_TEXT, 'enum', [i])
+    return None
+
+
+def _c_node8(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('v1', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['v1'])
+    x = v.get('v2', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['v2'])
+    x = v.get('systemd', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['systemd'])
+    x = v.get('systemdUser', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['systemdUser'])
+    x = v.get('rdma', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['rdma'])
+    return None
+
+
+def _c_node9(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('enabled', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['enabled'])
+    x = v.get('actions', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('actions')
+            return e
+    x = v.get('operators', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('operators')
+            return e
+    x = v.get('archs', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('archs')
+            return e
+    x = v.get('knownFlags', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('knownFlags')
+            return e
+    x = v.get('supportedFlags', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('supportedFlags')
+            return e
+    return None
+
+
+def _c_features_linux__Enabled(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('enabled', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['enabled'])
+    return None
+
+
+def _c_node10(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('modes', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('modes')
+            return e
+    x = v.get('flags', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('flags')
+            return e
+    return None
+
+
+def _c_node11(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('enabled', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['enabled'])
+    x = v.get('schemata', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['schemata'])
+    x = v.get('monitoring', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['monitoring'])
+    return None
+
+
+def _c_node12(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('idmap', _MISSING)
+    if x is not _MISSING:
+        e = _c_features_linux__Enabled(x)
+        if e is not None:
+            e[2].append('idmap')
+            return e
+    return None
+
+
+def _c_defs__Hook(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'path' not in v:
+        return ('missing required property "path"', 'required', [])
+    x = v.get('path', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['path'])
+    x = v.get('args', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('args')
+            return e
+    x = v.get('env', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('env')
+            return e
+    x = v.get('timeout', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['timeout'])
+        if x < 1:
+            return ('must be at least 1', 'minimum', ['timeout'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['timeout'])
+    return None
+
+
+def _c_config_linux__Namespace(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'type' not in v:
+        return ('missing required property "type"', 'required', [])
+    x = v.get('type', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['type'])
+        if x not in _ENUM28:
+            return ('must be one of ' + _ENUM28_TEXT, 'enum', ['type'])
+    x = v.get('path', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['path'])
+    return None
+
+
+def _c_defs__IDMapping(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'containerID' not in v:
+        return ('missing required property "containerID"', 'required', [])
+    if 'hostID' not in v:
+        return ('missing required property "hostID"', 'required', [])
+    if 'size' not in v:
+        return ('missing required property "size"', 'required', [])
+    x = v.get('containerID', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['containerID'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['containerID'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['containerID'])
+    x = v.get('hostID', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['hostID'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['hostID'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['hostID'])
+    x = v.get('size', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['size'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['size'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['size'])
+    return None
+
+
+def _c_config_linux__TimeOffset(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('secs', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['secs'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['secs'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['secs'])
+    x = v.get('nanosecs', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['nanosecs'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['nanosecs'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['nanosecs'])
+    return None
+
+
+def _c_config_linux__Device(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'type' not in v:
+        return ('missing required property "type"', 'required', [])
+    if 'path' not in v:
+        return ('missing required property "path"', 'required', [])
+    x = v.get('type', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['type'])
+        if x not in _ENUM39:
+            return ('must be one of ' + _ENUM39_TEXT, 'enum', ['type'])
+    x = v.get('path', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['path'])
+    x = v.get('major', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['major'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['major'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['major'])
+    x = v.get('minor', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['minor'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['minor'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['minor'])
+    x = v.get('fileMode', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['fileMode'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['fileMode'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['fileMode'])
+    x = v.get('uid', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['uid'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['uid'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['uid'])
+    x = v.get('gid', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['gid'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['gid'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['gid'])
+    return None
+
+
+def _c_config_linux__NetDevice(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('name', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['name'])
+    return None
+
+
+def _c_node13(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_config_linux__DeviceCgroup(x)
+        if e is not None:
+            e[2].append(i)
+            return e
+    return None
+
+
+def _c_config_linux__Memory(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('limit', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['limit'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['limit'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['limit'])
+    x = v.get('reservation', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['reservation'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['reservation'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['reservation'])
+    x = v.get('swap', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['swap'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['swap'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['swap'])
+    x = v.get('kernel', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['kernel'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['kernel'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['kernel'])
+    x = v.get('kernelTCP', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['kernelTCP'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['kernelTCP'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['kernelTCP'])
+    x = v.get('swappiness', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['swappiness'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['swappiness'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['swappiness'])
+    x = v.get('disableOOMKiller', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['disableOOMKiller'])
+    x = v.get('useHierarchy', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['useHierarchy'])
+    x = v.get('checkBeforeUpdate', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['checkBeforeUpdate'])
+    return None
+
+
+def _c_config_linux__CPU(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('shares', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['shares'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['shares'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['shares'])
+    x = v.get('quota', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['quota'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['quota'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['quota'])
+    x = v.get('burst', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['burst'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['burst'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['burst'])
+    x = v.get('period', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['period'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['period'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['period'])
+    x = v.get('realtimeRuntime', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['realtimeRuntime'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['realtimeRuntime'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['realtimeRuntime'])
+    x = v.get('realtimePeriod', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['realtimePeriod'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['realtimePeriod'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['realtimePeriod'])
+    x = v.get('cpus', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['cpus'])
+    x = v.get('mems', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['mems'])
+    x = v.get('idle', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['idle'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['idle'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['idle'])
+    return None
+
+
+def _c_config_linux__BlockIO(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('weight', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['weight'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['weight'])
+        if x > 65535:
+            return ('must be at most 65535', 'maximum', ['weight'])
+    x = v.get('leafWeight', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['leafWeight'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['leafWeight'])
+        if x > 65535:
+            return ('must be at most 65535', 'maximum', ['leafWeight'])
+    x = v.get('weightDevice', _MISSING)
+    if x is not _MISSING:
+        e = _c_node20(x)
+        if e is not None:
+            e[2].append('weightDevice')
+            return e
+    x = v.get('throttleReadBpsDevice', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__ArrayOfThrottleDevices(x)
+        if e is not None:
+            e[2].append('throttleReadBpsDevice')
+            return e
+    x = v.get('throttleWriteBpsDevice', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__ArrayOfThrottleDevices(x)
+        if e is not None:
+            e[2].append('throttleWriteBpsDevice')
+            return e
+    x = v.get('throttleReadIOPSDevice', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__ArrayOfThrottleDevices(x)
+        if e is not None:
+            e[2].append('throttleReadIOPSDevice')
+            return e
+    x = v.get('throttleWriteIOPSDevice', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__ArrayOfThrottleDevices(x)
+        if e is not None:
+            e[2].append('throttleWriteIOPSDevice')
+            return e
+    return None
+
+
+def _c_node14(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_config_linux__HugepageLimit(x)
+        if e is not None:
+            e[2].append(i)
+            return e
+    return None
+
+
+def _c_config_linux__Network(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('classID', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['classID'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['classID'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['classID'])
+    x = v.get('priorities', _MISSING)
+    if x is not _MISSING:
+        e = _c_node21(x)
+        if e is not None:
+            e[2].append('priorities')
+            return e
+    return None
+
+
+def _c_config_linux__Pids(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('limit', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['limit'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['limit'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['limit'])
+    return None
+
+
+def _c_node15(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    for k, x in v.items():
+        e = _c_config_linux__Rdma(x)
+        if e is not None:
+            e[2].append(k)
+            return e
+    return None
+
+
+def _c_node16(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        if not isinstance(x, str):
+            return ('expected a string', 'type', [i])
+        if x not in _ENUM47:
+            return ('must be one of ' + _ENUM47_TEXT, 'enum', [i])
+    return None
+
+
+def _c_node17(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        if not isinstance(x, str):
+            return ('expected a string', 'type', [i])
+        if x not in _ENUM48:
+            return ('must be one of ' + _ENUM48_TEXT, 'enum', [i])
+    return None
+
+
+def _c_node18(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        if not isinstance(x, str):
+            return ('expected a string', 'type', [i])
+        if x not in _ENUM49:
+            return ('must be one of ' + _ENUM49_TEXT, 'enum', [i])
+    return None
+
+
+def _c_node19(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_config_linux__Syscall(x)
+        if e is not None:
+            e[2].append(i)
+            return e
+    return None
+
+
+def _c_config_linux__DeviceCgroup(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'allow' not in v:
+        return ('missing required property "allow"', 'required', [])
+    x = v.get('allow', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['allow'])
+    x = v.get('type', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['type'])
+        if x not in _ENUM50:
+            return ('must be one of ' + _ENUM50_TEXT, 'enum', ['type'])
+    x = v.get('major', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['major'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['major'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['major'])
+    x = v.get('minor', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['minor'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['minor'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['minor'])
+    x = v.get('access', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['access'])
+    return None
+
+
+def _c_node20(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_config_linux__BlockIOWeightDevice(x)
+        if e is not None:
+            e[2].append(i)
+            return e
+    return None
+
+
+def _c_config_linux__ArrayOfThrottleDevices(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_config_linux__BlockIOThrottleDevice(x)
+        if e is not None:
+            e[2].append(i)
+            return e
+    return None
+
+
+def _c_config_linux__HugepageLimit(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'pageSize' not in v:
+        return ('missing required property "pageSize"', 'required', [])
+    if 'limit' not in v:
+        return ('missing required property "limit"', 'required', [])
+    x = v.get('pageSize', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['pageSize'])
+    x = v.get('limit', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['limit'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['limit'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['limit'])
+    return None
+
+
+def _c_node21(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_config_linux__NetworkPriority(x)
+        if e is not None:
+            e[2].append(i)
+            return e
+    return None
+
+
+def _c_config_linux__Rdma(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('hcaHandles', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['hcaHandles'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['hcaHandles'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['hcaHandles'])
+    x = v.get('hcaObjects', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['hcaObjects'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['hcaObjects'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['hcaObjects'])
+    return None
+
+
+def _c_config_linux__Syscall(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'names' not in v:
+        return ('missing required property "names"', 'required', [])
+    if 'action' not in v:
+        return ('missing required property "action"', 'required', [])
+    x = v.get('names', _MISSING)
+    if x is not _MISSING:
+        e = _c_node22(x)
+        if e is not None:
+            e[2].append('names')
+            return e
+    x = v.get('action', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['action'])
+        if x not in _ENUM22:
+            return ('must be one of ' + _ENUM22_TEXT, 'enum', ['action'])
+    x = v.get('errnoRet', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['errnoRet'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['errnoRet'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['errnoRet'])
+    x = v.get('args', _MISSING)
+    if x is not _MISSING:
+        e = _c_node23(x)
+        if e is not None:
+            e[2].append('args')
+            return e
+    return None
+
+
+def _c_config_linux__BlockIOWeightDevice(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'major' not in v:
+        return ('missing required property "major"', 'required', [])
+    if 'minor' not in v:
+        return ('missing required property "minor"', 'required', [])
+    x = v.get('major', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['major'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['major'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['major'])
+    x = v.get('minor', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['minor'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['minor'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['minor'])
+    x = v.get('weight', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['weight'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['weight'])
+        if x > 65535:
+            return ('must be at most 65535', 'maximum', ['weight'])
+    x = v.get('leafWeight', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['leafWeight'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['leafWeight'])
+        if x > 65535:
+            return ('must be at most 65535', 'maximum', ['leafWeight'])
+    return None
+
+
+def _c_config_linux__BlockIOThrottleDevice(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'major' not in v:
+        return ('missing required property "major"', 'required', [])
+    if 'minor' not in v:
+        return ('missing required property "minor"', 'required', [])
+    if 'rate' not in v:
+        return ('missing required property "rate"', 'required', [])
+    x = v.get('major', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['major'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['major'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['major'])
+    x = v.get('minor', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['minor'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['minor'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['minor'])
+    x = v.get('rate', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['rate'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['rate'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['rate'])
+    return None
+
+
+def _c_config_linux__NetworkPriority(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'name' not in v:
+        return ('missing required property "name"', 'required', [])
+    if 'priority' not in v:
+        return ('missing required property "priority"', 'required', [])
+    x = v.get('name', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['name'])
+    x = v.get('priority', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['priority'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['priority'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['priority'])
+    return None
+
+
+def _c_node22(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    if len(v) < 1:
+        return ('must have at least 1 item', 'minItems', [])
+    for i, x in enumerate(v):
+        if not isinstance(x, str):
+            return ('expected a string', 'type', [i])
+    return None
+
+
+def _c_node23(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_config_linux__SyscallArg(x)
+        if e is not None:
+            e[2].append(i)
+            return e
+    return None
+
+
+def _c_config_linux__SyscallArg(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'index' not in v:
+        return ('missing required property "index"', 'required', [])
+    if 'value' not in v:
+        return ('missing required property "value"', 'required', [])
+    if 'op' not in v:
+        return ('missing required property "op"', 'required', [])
+    x = v.get('index', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['index'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['index'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['index'])
+    x = v.get('value', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['value'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['value'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['value'])
+    x = v.get('valueTwo', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['valueTwo'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['valueTwo'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['valueTwo'])
+    x = v.get('op', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['op'])
+        if x not in _ENUM58:
+            return ('must be one of ' + _ENUM58_TEXT, 'enum', ['op'])
+    return None
+
+
+def _u_config(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN0:
+            out.append(p + '/' + _esc(k))
+        elif k == 'root':
+            _u_defs__Root(x, p + '/root', out)
+        elif k == 'mounts':
+            _u_node0(x, p + '/mounts', out)
+        elif k == 'process':
+            _u_defs__Process(x, p + '/process', out)
+        elif k == 'hooks':
+            _u_defs__Hooks(x, p + '/hooks', out)
+        elif k == 'linux':
+            _u_config_linux__Linux(x, p + '/linux', out)
+
+
+def _u_defs__Process(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN1:
+            out.append(p + '/' + _esc(k))
+        elif k == 'consoleSize':
+            _u_defs__ConsoleSize(x, p + '/consoleSize', out)
+        elif k == 'rlimits':
+            _u_node1(x, p + '/rlimits', out)
+        elif k == 'capabilities':
+            _u_defs__Capabilities(x, p + '/capabilities', out)
+        elif k == 'scheduler':
+            _u_defs__Scheduler(x, p + '/scheduler', out)
+        elif k == 'ioPriority':
+            _u_defs__IOPriority(x, p + '/ioPriority', out)
+        elif k == 'execCPUAffinity':
+            _u_defs__ExecCPUAffinity(x, p + '/execCPUAffinity', out)
+        elif k == 'user':
+            _u_defs__User(x, p + '/user', out)
+
+
+def _u_state(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN2:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_features(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN3:
+            out.append(p + '/' + _esc(k))
+        elif k == 'linux':
+            _u_features_linux__Linux(x, p + '/linux', out)
+
+
+def _u_defs__Root(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN4:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_node0(v, p, out):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            _u_defs__Mount(x, p + '/' + str(i), out)
+
+
+def _u_defs__Hooks(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN5:
+            out.append(p + '/' + _esc(k))
+        elif k == 'prestart':
+            _u_defs__ArrayOfHooks(x, p + '/prestart', out)
+        elif k == 'createRuntime':
+            _u_defs__ArrayOfHooks(x, p + '/createRuntime', out)
+        elif k == 'createContainer':
+            _u_defs__ArrayOfHooks(x, p + '/createContainer', out)
+        elif k == 'startContainer':
+            _u_defs__ArrayOfHooks(x, p + '/startContainer', out)
+        elif k == 'poststart':
+            _u_defs__ArrayOfHooks(x, p + '/poststart', out)
+        elif k == 'poststop':
+            _u_defs__ArrayOfHooks(x, p + '/poststop', out)
+
+
+def _u_defs__Annotations(v, p, out):
+    return
+
+
+def _u_config_linux__Linux(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN7:
+            out.append(p + '/' + _esc(k))
+        elif k == 'namespaces':
+            _u_node2(x, p + '/namespaces', out)
+        elif k == 'uidMappings':
+            _u_defs__ArrayOfIDMappings(x, p + '/uidMappings', out)
+        elif k == 'gidMappings':
+            _u_defs__ArrayOfIDMappings(x, p + '/gidMappings', out)
+        elif k == 'timeOffsets':
+            _u_node3(x, p + '/timeOffsets', out)
+        elif k == 'devices':
+            _u_node4(x, p + '/devices', out)
+        elif k == 'netDevices':
+            _u_node5(x, p + '/netDevices', out)
+        elif k == 'resources':
+            _u_config_linux__Resources(x, p + '/resources', out)
+        elif k == 'intelRdt':
+            _u_config_linux__IntelRdt(x, p + '/intelRdt', out)
+        elif k == 'memoryPolicy':
+            _u_config_linux__MemoryPolicy(x, p + '/memoryPolicy', out)
+        elif k == 'seccomp':
+            _u_config_linux__Seccomp(x, p + '/seccomp', out)
+        elif k == 'personality':
+            _u_config_linux__Personality(x, p + '/personality', out)
+
+
+def _u_defs__ConsoleSize(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN8:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_defs__ArrayOfStrings(v, p, out):
+    return
+
+
+def _u_node1(v, p, out):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            _u_defs__Rlimit(x, p + '/' + str(i), out)
+
+
+def _u_defs__Capabilities(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN9:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_defs__Scheduler(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN11:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_defs__IOPriority(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN13:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_defs__ExecCPUAffinity(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN14:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_defs__User(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN15:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_features_linux__Linux(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN16:
+            out.append(p + '/' + _esc(k))
+        elif k == 'cgroup':
+            _u_node8(x, p + '/cgroup', out)
+        elif k == 'seccomp':
+            _u_node9(x, p + '/seccomp', out)
+        elif k == 'apparmor':
+            _u_features_linux__Enabled(x, p + '/apparmor', out)
+        elif k == 'selinux':
+            _u_features_linux__Enabled(x, p + '/selinux', out)
+        elif k == 'memoryPolicy':
+            _u_node10(x, p + '/memoryPolicy', out)
+        elif k == 'intelRdt':
+            _u_node11(x, p + '/intelRdt', out)
+        elif k == 'mountExtensions':
+            _u_node12(x, p + '/mountExtensions', out)
+        elif k == 'netDevices':
+            _u_features_linux__Enabled(x, p + '/netDevices', out)
+
+
+def _u_defs__Mount(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN17:
+            out.append(p + '/' + _esc(k))
+        elif k == 'uidMappings':
+            _u_defs__ArrayOfIDMappings(x, p + '/uidMappings', out)
+        elif k == 'gidMappings':
+            _u_defs__ArrayOfIDMappings(x, p + '/gidMappings', out)
+
+
+def _u_defs__ArrayOfHooks(v, p, out):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            _u_defs__Hook(x, p + '/' + str(i), out)
+
+
+def _u_node2(v, p, out):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            _u_config_linux__Namespace(x, p + '/' + str(i), out)
+
+
+def _u_defs__ArrayOfIDMappings(v, p, out):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            _u_defs__IDMapping(x, p + '/' + str(i), out)
+
+
+def _u_node3(v, p, out):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            _u_config_linux__TimeOffset(x, p + '/' + _esc(k), out)
+
+
+def _u_node4(v, p, out):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            _u_config_linux__Device(x, p + '/' + str(i), out)
+
+
+def _u_node5(v, p, out):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            _u_config_linux__NetDevice(x, p + '/' + _esc(k), out)
+
+
+def _u_config_linux__Resources(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN18:
+            out.append(p + '/' + _esc(k))
+        elif k == 'devices':
+            _u_node13(x, p + '/devices', out)
+        elif k == 'memory':
+            _u_config_linux__Memory(x, p + '/memory', out)
+        elif k == 'cpu':
+            _u_config_linux__CPU(x, p + '/cpu', out)
+        elif k == 'blockIO':
+            _u_config_linux__BlockIO(x, p + '/blockIO', out)
+        elif k == 'hugepageLimits':
+            _u_node14(x, p + '/hugepageLimits', out)
+        elif k == 'network':
+            _u_config_linux__Network(x, p + '/network', out)
+        elif k == 'pids':
+            _u_config_linux__Pids(x, p + '/pids', out)
+        elif k == 'rdma':
+            _u_node15(x, p + '/rdma', out)
+
+
+def _u_config_linux__IntelRdt(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN19:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__MemoryPolicy(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN21:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__MapStringString(v, p, out):
+    return
+
+
+def _u_config_linux__Seccomp(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN23:
+            out.append(p + '/' + _esc(k))
+        elif k == 'syscalls':
+            _u_node19(x, p + '/syscalls', out)
+
+
+def _u_config_linux__Personality(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN25:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_defs__Rlimit(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN26:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_node6(v, p, out):
+    return
+
+
+def _u_defs__ArrayOfUint32(v, p, out):
+    return
+
+
+def _u_node7(v, p, out):
+    return
+
+
+def _u_node8(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN29:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_node9(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN30:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_features_linux__Enabled(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN31:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_node10(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN32:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_node11(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN33:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_node12(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN34:
+            out.append(p + '/' + _esc(k))
+        elif k == 'idmap':
+            _u_features_linux__Enabled(x, p + '/idmap', out)
+
+
+def _u_defs__Hook(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN35:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__Namespace(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN36:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_defs__IDMapping(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN37:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__TimeOffset(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN38:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__Device(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN40:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__NetDevice(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN41:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_node13(v, p, out):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            _u_config_linux__DeviceCgroup(x, p + '/' + str(i), out)
+
+
+def _u_config_linux__Memory(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN42:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__CPU(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN43:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__BlockIO(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN44:
+            out.append(p + '/' + _esc(k))
+        elif k == 'weightDevice':
+            _u_node20(x, p + '/weightDevice', out)
+        elif k == 'throttleReadBpsDevice':
+            _u_config_linux__ArrayOfThrottleDevices(x, p + '/throttleReadBpsDevice', out)
+        elif k == 'throttleWriteBpsDevice':
+            _u_config_linux__ArrayOfThrottleDevices(x, p + '/throttleWriteBpsDevice', out)
+        elif k == 'throttleReadIOPSDevice':
+            _u_config_linux__ArrayOfThrottleDevices(x, p + '/throttleReadIOPSDevice', out)
+        elif k == 'throttleWriteIOPSDevice':
+            _u_config_linux__ArrayOfThrottleDevices(x, p + '/throttleWriteIOPSDevice', out)
+
+
+def _u_node14(v, p, out):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            _u_config_linux__HugepageLimit(x, p + '/' + str(i), out)
+
+
+def _u_config_linux__Network(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN45:
+            out.append(p + '/' + _esc(k))
+        elif k == 'priorities':
+            _u_node21(x, p + '/priorities', out)
+
+
+def _u_config_linux__Pids(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN46:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_node15(v, p, out):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            _u_config_linux__Rdma(x, p + '/' + _esc(k), out)
+
+
+def _u_node16(v, p, out):
+    return
+
+
+def _u_node17(v, p, out):
+    return
+
+
+def _u_node18(v, p, out):
+    return
+
+
+def _u_node19(v, p, out):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            _u_config_linux__Syscall(x, p + '/' + str(i), out)
+
+
+def _u_config_linux__DeviceCgroup(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN51:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_node20(v, p, out):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            _u_config_linux__BlockIOWeightDevice(x, p + '/' + str(i), out)
+
+
+def _u_config_linux__ArrayOfThrottleDevices(v, p, out):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            _u_config_linux__BlockIOThrottleDevice(x, p + '/' + str(i), out)
+
+
+def _u_config_linux__HugepageLimit(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN52:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_node21(v, p, out):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            _u_config_linux__NetworkPriority(x, p + '/' + str(i), out)
+
+
+def _u_config_linux__Rdma(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN53:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__Syscall(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN54:
+            out.append(p + '/' + _esc(k))
+        elif k == 'args':
+            _u_node23(x, p + '/args', out)
+
+
+def _u_config_linux__BlockIOWeightDevice(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN55:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__BlockIOThrottleDevice(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN56:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__NetworkPriority(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN57:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_node22(v, p, out):
+    return
+
+
+def _u_node23(v, p, out):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            _u_config_linux__SyscallArg(x, p + '/' + str(i), out)
+
+
+def _u_config_linux__SyscallArg(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN59:
+            out.append(p + '/' + _esc(k))
+
+
+def _pointer(path):
+    return ''.join('/' + _esc(seg) for seg in reversed(path))
+
+
+def check(document, value):
+    """None if `value` is a valid `document` ("config", ...), else (pointer, kind, message)."""
+    e = _CHECKS[document](value)
+    if e is None:
+        return None
+    return _pointer(e[2]), e[1], e[0]
+
+
+def unknown_properties(document, value):
+    """JSON pointers of properties the schema does not define (the spec says: ignore them)."""
+    out = []
+    _UNKNOWN[document](value, '', out)
+    return out
+
+
+_CHECKS = {
+    'config': _c_config,
+    'process': _c_defs__Process,
+    'state': _c_state,
+    'features': _c_features,
+}
+_UNKNOWN = {
+    'config': _u_config,
+    'process': _u_defs__Process,
+    'state': _u_state,
+    'features': _u_features,
+}
