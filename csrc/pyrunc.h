@@ -127,4 +127,53 @@ int pyrunc_pidfd_wait(int pidfd, int timeout_ms, struct pyrunc_err *err);
 /* Create a fifo at path relative to dirfd; open an O_PATH fd to it. */
 int pyrunc_open_path(const char *path, struct pyrunc_err *err);
 
+/* --- seccomp (csrc/seccomp.c) --- */
+/* Rule blob built by pyrunc/security/seccomp.py (host byte order, no padding):
+ *   u32 magic, u32 version, u32 default action (SCMP_ACT_* with errno folded in),
+ *   u32 n_arch, u32 arch tokens[n_arch] (SCMP_ARCH_*; the native arch is always in the filter),
+ *   u32 n_rules, then per rule: u32 action, u32 n_syscalls, u32 n_args,
+ *     i32 syscall numbers[n_syscalls] (native numbers or libseccomp pseudo numbers),
+ *     n_args x {u32 index, u32 op (SCMP_CMP_*), u64 value, u64 value_two}.
+ * Unknown names never reach C: Python resolves them with pyrunc_seccomp_resolve_syscall first. */
+#define PYRUNC_SECCOMP_RULES_MAGIC 0x43535250
+#define PYRUNC_SECCOMP_RULES_VERSION 1
+#define PYRUNC_SECCOMP_MAX_INSNS 4096 /* BPF_MAXINSNS: the kernel refuses longer programs */
+
+/* One user notification as seen by a listener (tests use it to answer a trapped syscall). */
+struct pyrunc_seccomp_notif {
+    uint64_t id;
+    uint32_t pid;
+    int32_t nr;
+    uint32_t arch;
+    uint32_t reserved;
+    uint64_t args[6];
+};
+
+/* Compile the rule blob with libseccomp into struct sock_filter[] bytes in out. Returns 0; when
+ * out_cap is too small fails with ENOSPC and *out_len = the size needed. */
+int pyrunc_seccomp_compile(const unsigned char *rules, size_t len, unsigned char *out, size_t out_cap,
+                           size_t *out_len, struct pyrunc_err *err);
+/* Native syscall number, a libseccomp pseudo number (< -1) for a name known on other
+ * architectures only, or -1 when libseccomp does not know the name. */
+int pyrunc_seccomp_resolve_syscall(const char *name);
+/* SCMP_ARCH_* token for a libseccomp arch name ("x86_64", "aarch64"...); 0 when unknown. */
+uint32_t pyrunc_seccomp_arch_token(const char *name);
+uint32_t pyrunc_seccomp_native_arch(void);
+/* Runtime libseccomp version, "major.minor.micro" (static storage). */
+const char *pyrunc_seccomp_version(void);
+/* 1 when the kernel accepts SECCOMP_FILTER_FLAG_* flags, 0 when not. */
+int pyrunc_seccomp_flags_supported(unsigned int flags);
+/* 1 when the kernel knows SECCOMP_RET_* action, 0 when not. */
+int pyrunc_seccomp_action_supported(uint32_t action);
+/* Install bpf on the calling thread (needs no_new_privs or CAP_SYS_ADMIN). Returns the listener fd
+ * when flags has SECCOMP_FILTER_FLAG_NEW_LISTENER, else 0; -1 on failure. */
+int pyrunc_seccomp_load_bpf(const unsigned char *bpf, size_t len, unsigned int flags, struct pyrunc_err *err);
+/* Listener side: wait up to timeout_ms for one notification and fill *n. Returns 1, 0 on timeout. */
+int pyrunc_seccomp_notify_recv(int fd, struct pyrunc_seccomp_notif *n, int timeout_ms, struct pyrunc_err *err);
+/* Answer notification id: the syscall returns val, or fails with error (> 0), or runs for real
+ * when flags has SECCOMP_USER_NOTIF_FLAG_CONTINUE (1). */
+int pyrunc_seccomp_notify_respond(int fd, uint64_t id, int64_t val, int32_t error, uint32_t flags,
+                                  struct pyrunc_err *err);
+
+
 #endif
