@@ -34,8 +34,12 @@ int pr_fail(struct pyrunc_err *err, int stage, int errnum, const char *fmt, ...)
     va_list ap;
     int n;
 
+    int append = errnum > 0;
+
     if (err == NULL)
         return -1;
+    if (errnum < 0)
+        errnum = -errnum; /* record the errno, but the message already says it */
     err->errnum = errnum;
     err->stage = stage;
     va_start(ap, fmt);
@@ -43,7 +47,7 @@ int pr_fail(struct pyrunc_err *err, int stage, int errnum, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         n = 0;
-    if (errnum != 0 && (size_t)n < sizeof(err->msg) - 2) {
+    if (append && (size_t)n < sizeof(err->msg) - 2) {
         const char *text = pr_strerror(errnum);
         char buf[64];
         if (text == NULL) {

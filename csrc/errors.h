@@ -24,7 +24,7 @@ enum pr_stage {
 };
 
 /* Set err (errnum may be 0) and return -1. printf-style message, lowercase "verb `object`: reason";
- * when errnum != 0, ": strerror" is appended unless the message already ends with one. */
+ * when errnum > 0, ": strerror" is appended; a negative errnum records -errnum without appending. */
 int pr_fail(struct pyrunc_err *err, int stage, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

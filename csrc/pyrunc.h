@@ -65,6 +65,8 @@
 #define PA_EXEC_MODE 42         /* u32: 1 = exec into a running container (join only, no rootfs) */
 #define PA_LANDLOCK_RESERVED 43
 #define PA_MOUNT_LABEL 44       /* str: SELinux context= for mounts */
+#define PA_HOOKS_SYNC 45        /* u32: stop before pivot_root so the parent runs prestart/createRuntime hooks */
+#define PA_CONSOLE_PATH 46      /* str: exec only - nothing; reserved */
 
 /* Sync messages on the SOCK_SEQPACKET socketpair (csrc/sync.h documents the exchange). */
 #define PM_GO 1             /* parent -> child: cgroups joined, proceed */
@@ -175,5 +177,15 @@ int pyrunc_seccomp_notify_recv(int fd, struct pyrunc_seccomp_notif *n, int timeo
 int pyrunc_seccomp_notify_respond(int fd, uint64_t id, int64_t val, int32_t error, uint32_t flags,
                                   struct pyrunc_err *err);
 
+/* --- cgroup device eBPF (csrc/cgroup_bpf.c) --- */
+/* Device rules: records of PYRUNC_DEVRULE_SIZE bytes {u8 type 'a'|'c'|'b', u8 access bits (1 mknod,
+ * 2 read, 4 write), u8 allow, u8 pad, i32 major (-1 = any), i32 minor (-1 = any)}, host byte order, in
+ * the order the v1 controller would apply them (later rules override earlier ones). */
+#define PYRUNC_DEVRULE_SIZE 12
+/* Generate a BPF_PROG_TYPE_CGROUP_DEVICE program from the rules, load it, attach it to the cgroup
+ * (BPF_F_ALLOW_MULTI), then detach any older pyrunc device program there: replaces, never stacks. */
+int pyrunc_devices_prog_attach(int cgroup_dirfd, const unsigned char *rules, size_t len, struct pyrunc_err *err);
+/* How many pyrunc device programs are attached directly to the cgroup. */
+int pyrunc_devices_prog_count(int cgroup_dirfd, struct pyrunc_err *err);
 
 #endif

@@ -1,0 +1,441 @@
+/* spawn.c - from the pyrunc process to the container's execve.
+ *
+ *   parent (Python) --raw clone--> CHILD --clone(CLONE_PARENT)--> INIT --execve--> container process
+ *
+ * CHILD joins the namespaces given by path (user first), creates the new ones (pid and time ones take
+ * effect for INIT), asks the parent to write id maps, then clones INIT as a sibling, so INIT is the
+ * parent's direct child and is reparented to the parent's caller (conmon, containerd-shim) once
+ * `create` exits. INIT builds the rootfs, runs the in-container hooks, reports ready and waits on the
+ * exec fifo until `start`, then becomes the user's process. The message table is in sync.c. */
+#include "errors.h"
+#include "hooks.h"
+#include "plan.h"
+#include "process.h"
+#include "rootfs.h"
+#include "seccomp.h"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef NS_GET_NSTYPE
+#define NS_GET_NSTYPE 0xb703
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+static struct pr_plan g_plan;
+static char g_state_json[65536];
+static size_t g_state_len;
+
+/* Weak defaults so the core links while a concern is absent; the real ones live in rootfs.c / seccomp.c. */
+__attribute__((weak)) int pr_rootfs_prepare(const struct pr_plan *p, struct pyrunc_err *err)
+{
+    return pr_fail(err, PR_STAGE_ROOTFS, ENOSYS, "prepare rootfs `%s`", p->rootfs ? p->rootfs : "");
+}
+
+__attribute__((weak)) int pr_rootfs_finish(const struct pr_plan *p, struct pyrunc_err *err)
+{
+    return pr_fail(err, PR_STAGE_PIVOT, ENOSYS, "pivot into rootfs `%s`", p->rootfs ? p->rootfs : "");
+}
+
+__attribute__((weak)) int pr_rootfs_bind_console(const char *slave_path, struct pyrunc_err *err)
+{
+    return pr_fail(err, PR_STAGE_CONSOLE, ENOSYS, "bind `%s` on /dev/console", slave_path);
+}
+
+__attribute__((weak)) int pr_seccomp_load(const struct pr_plan *p, int *notify_fd, struct pyrunc_err *err)
+{
+    struct {
+        unsigned short len;
+        const void *filter;
+    } prog = {(unsigned short)(p->seccomp_bpf_len / 8), p->seccomp_bpf};
+    long r = syscall(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, p->seccomp_flags, &prog);
+    if (r < 0)
+        return pr_fail_errno(err, PR_STAGE_SECCOMP, "load seccomp filter");
+    *notify_fd = (p->seccomp_flags & 8 /* NEW_LISTENER */) ? (int)r : -1;
+    return 0;
+}
+
+static void __attribute__((noreturn)) child_fail(const struct pr_plan *p, struct pyrunc_err *err)
+{
+    pyrunc_msg_send(p->sync_fd, PM_ERROR, err->errnum, err, sizeof(*err), -1, NULL);
+    _exit(1);
+}
+
+/* Wait for one message of the given type; EOF means the parent died: stop quietly. */
+static int expect(const struct pr_plan *p, uint32_t type, void *payload, size_t cap, size_t *got,
+                  struct pyrunc_err *err)
+{
+    struct pyrunc_msg hdr;
+    int n = pyrunc_msg_recv(p->sync_fd, &hdr, payload, cap, NULL, -1, err);
+    if (n < 0)
+        return -1;
+    if (hdr.type == 0)
+        _exit(1);
+    if (hdr.type != type)
+        return pr_fail(err, PR_STAGE_SYNC, EPROTO, "sync: expected message %u, got %u", type, hdr.type);
+    if (got)
+        *got = (size_t)n;
+    return 0;
+}
+
+static const char *ns_name(uint32_t type)
+{
+    switch (type) {
+    case CLONE_NEWUSER: return "user";
+    case CLONE_NEWPID: return "pid";
+    case CLONE_NEWNET: return "network";
+    case CLONE_NEWNS: return "mount";
+    case CLONE_NEWIPC: return "ipc";
+    case CLONE_NEWUTS: return "uts";
+    case CLONE_NEWCGROUP: return "cgroup";
+    case CLONE_NEWTIME: return "time";
+    default: return "unknown";
+    }
+}
+
+static int join_namespaces(const struct pr_plan *p, struct pyrunc_err *err)
+{
+    /* User first (it decides what we may join next), mount last (paths stop resolving after it). */
+    static const uint32_t order[] = {CLONE_NEWUSER, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET,
+                                     CLONE_NEWPID,  CLONE_NEWCGROUP, CLONE_NEWTIME, CLONE_NEWNS};
+    int fds[16];
+
+    if (p->n_join > 16)
+        return pr_fail(err, PR_STAGE_NAMESPACES, E2BIG, "join namespaces: too many");
+    for (uint32_t i = 0; i < p->n_join; i++) {
+        int type;
+        fds[i] = open(p->join[i].path, O_RDONLY | O_CLOEXEC);
+        if (fds[i] < 0)
+            return pr_fail_errno(err, PR_STAGE_NAMESPACES, "open %s namespace `%s`", ns_name(p->join[i].type),
+                                 p->join[i].path);
+        type = ioctl(fds[i], NS_GET_NSTYPE);
+        if (type < 0)
+            return pr_fail_errno(err, PR_STAGE_NAMESPACES, "check namespace `%s`", p->join[i].path);
+        if ((uint32_t)type != p->join[i].type)
+            return pr_fail(err, PR_STAGE_NAMESPACES, -EINVAL, "join namespace `%s`: it is a %s namespace, not %s",
+                           p->join[i].path, ns_name((uint32_t)type), ns_name(p->join[i].type));
+    }
+    for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
+        for (uint32_t i = 0; i < p->n_join; i++) {
+            if (p->join[i].type != order[o])
+                continue;
+            if (setns(fds[i], (int)p->join[i].type) < 0)
+                return pr_fail_errno(err, PR_STAGE_NAMESPACES, "join %s namespace `%s`", ns_name(p->join[i].type),
+                                     p->join[i].path);
+            close(fds[i]);
+        }
+    }
+    return 0;
+}
+
+static int write_timens_offsets(const struct pr_plan *p, struct pyrunc_err *err)
+{
+    char buf[512];
+    size_t used = 0;
+    int fd;
+    for (uint32_t i = 0; i < p->n_timens && used < sizeof(buf); i++)
+        used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%u %lld %lld\n", p->timens[i].clock,
+                                 (long long)p->timens[i].secs, (long long)p->timens[i].nsecs);
+    fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return pr_fail_errno(err, PR_STAGE_NAMESPACES, "open /proc/self/timens_offsets");
+    if (write(fd, buf, used) != (ssize_t)used) {
+        int saved = errno;
+        close(fd);
+        return pr_fail(err, PR_STAGE_NAMESPACES, saved, "write time namespace offsets");
+    }
+    close(fd);
+    return 0;
+}
+
+static int run_in_container_hooks(const struct pr_hook *hooks, uint32_t n, const int *exec_fds, const char *kind,
+                                  struct pyrunc_err *err)
+{
+    static char out[4096];
+    for (uint32_t i = 0; i < n; i++) {
+        size_t out_len = 0;
+        char fdpath[64];
+        const char *path = hooks[i].path;
+        int status;
+        if (exec_fds != NULL) {
+            snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", exec_fds[i]);
+            path = fdpath;
+        }
+        status = pr_run_hook_fd(path, exec_fds ? exec_fds[i] : -1, (char *const *)hooks[i].args.v,
+                                (char *const *)hooks[i].env.v, g_state_json, g_state_len, (int)hooks[i].timeout, out,
+                                sizeof(out) - 1, &out_len, err);
+        if (status < 0)
+            return pr_fail(err, PR_STAGE_HOOK, -err->errnum, "%s hook #%u: %s", kind, i, err->msg);
+        if (status != 0) {
+            out[out_len] = '\0';
+            if (WIFSIGNALED(status))
+                return pr_fail(err, PR_STAGE_HOOK, 0, "%s hook #%u `%s`: killed by signal %d, output: %s", kind, i,
+                               hooks[i].path, WTERMSIG(status), out);
+            return pr_fail(err, PR_STAGE_HOOK, 0, "%s hook #%u `%s`: exit status %d, output: %s", kind, i,
+                           hooks[i].path, WEXITSTATUS(status), out);
+        }
+    }
+    return 0;
+}
+
+static int setup_terminal(const struct pr_plan *p, struct pyrunc_err *err)
+{
+    int master, slave, unlock = 0, ptn = -1;
+    char slave_path[64];
+
+    master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0)
+        return pr_fail_errno(err, PR_STAGE_CONSOLE, "open /dev/ptmx");
+    if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &ptn) < 0)
+        return pr_fail_errno(err, PR_STAGE_CONSOLE, "unlock pty");
+    /* Open the peer through the master, not by path: the path lies in a tree the container controls. */
+    slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+    if (slave < 0)
+        return pr_fail_errno(err, PR_STAGE_CONSOLE, "open pty peer");
+    if (p->term_rows || p->term_cols) {
+        struct winsize ws = {.ws_row = (unsigned short)p->term_rows, .ws_col = (unsigned short)p->term_cols};
+        if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
+            return pr_fail_errno(err, PR_STAGE_CONSOLE, "set console size");
+    }
+    if (!p->exec_mode && p->rootfs != NULL) {
+        snprintf(slave_path, sizeof(slave_path), "/dev/pts/%d", ptn);
+        if (pr_rootfs_bind_console(slave_path, err) < 0)
+            return -1;
+    }
+    if (pyrunc_msg_send(p->sync_fd, PM_PTY_MASTER, 0, NULL, 0, master, err) < 0)
+        return -1;
+    close(master);
+    if (ioctl(slave, TIOCSCTTY, 0) < 0)
+        return pr_fail_errno(err, PR_STAGE_CONSOLE, "make the pty the controlling terminal");
+    if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
+        return pr_fail_errno(err, PR_STAGE_CONSOLE, "dup pty onto stdio");
+    if (slave > 2)
+        close(slave);
+    return 0;
+}
+
+static void __attribute__((noreturn)) stage_init(struct pr_plan *p)
+{
+    struct pyrunc_err err = {0};
+    static char exe[4096];
+    int sc_fds[64];
+    int notify_fd = -1, seccomp_loaded = 0;
+
+    prctl(PR_SET_NAME, p->init_name ? p->init_name : "pyrunc:[2:INIT]", 0, 0, 0);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (setsid() < 0)
+        pr_fail_errno(&err, PR_STAGE_PROCESS, "create a session"), child_fail(p, &err);
+
+    if (!p->exec_mode) {
+        if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
+            pr_fail_errno(&err, PR_STAGE_PROCESS, "set hostname `%s`", p->hostname), child_fail(p, &err);
+        if (p->domainname && setdomainname(p->domainname, strlen(p->domainname)) < 0)
+            pr_fail_errno(&err, PR_STAGE_PROCESS, "set domainname `%s`", p->domainname), child_fail(p, &err);
+        if (pr_rootfs_prepare(p, &err) < 0)
+            child_fail(p, &err);
+        /* sysctl files act on the writer's namespaces, so the host's /proc (still reachable before
+         * pivot_root) serves as well as the container's. */
+        for (uint32_t i = 0; i < p->n_sysctl; i++) {
+            char path[512];
+            int fd;
+            ssize_t len = (ssize_t)strlen(p->sysctl[i].b);
+            snprintf(path, sizeof(path), "/proc/sys/%s", p->sysctl[i].a);
+            for (char *c = path + 10; *c; c++)
+                if (*c == '.')
+                    *c = '/';
+            fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+            if (fd < 0 || write(fd, p->sysctl[i].b, (size_t)len) != len)
+                pr_fail_errno(&err, PR_STAGE_PROCESS, "write sysctl `%s`", p->sysctl[i].a), child_fail(p, &err);
+            close(fd);
+        }
+    }
+    if (p->hooks_sync) {
+        if (pyrunc_msg_send(p->sync_fd, PM_HOOKS_REQ, 0, NULL, 0, -1, &err) < 0 ||
+            expect(p, PM_HOOKS_DONE, g_state_json, sizeof(g_state_json) - 1, &g_state_len, &err) < 0)
+            child_fail(p, &err);
+        if (run_in_container_hooks(p->hooks_cc, p->n_hooks_cc, NULL, "createContainer", &err) < 0)
+            child_fail(p, &err);
+    }
+    /* startContainer hooks resolve in the runtime's mount namespace: hold them open across pivot_root. */
+    if (p->n_hooks_sc > 64)
+        pr_fail(&err, PR_STAGE_HOOK, E2BIG, "too many startContainer hooks"), child_fail(p, &err);
+    for (uint32_t i = 0; i < p->n_hooks_sc; i++) {
+        sc_fds[i] = open(p->hooks_sc[i].path, O_PATH | O_CLOEXEC);
+        if (sc_fds[i] < 0)
+            pr_fail_errno(&err, PR_STAGE_HOOK, "open startContainer hook `%s`", p->hooks_sc[i].path),
+                child_fail(p, &err);
+    }
+    if (!p->exec_mode && pr_rootfs_finish(p, &err) < 0)
+        child_fail(p, &err);
+    if (p->terminal && setup_terminal(p, &err) < 0)
+        child_fail(p, &err);
+    if (pr_process_chdir(p, &err) < 0)
+        child_fail(p, &err);
+    if (pr_process_attrs(p, &err) < 0)
+        child_fail(p, &err);
+    if (p->apparmor) {
+        int fd = open("/proc/self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+        char buf[600];
+        int n = snprintf(buf, sizeof(buf), "exec %s", p->apparmor);
+        if (fd < 0)
+            fd = open("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, buf, (size_t)n) != n)
+            pr_fail_errno(&err, PR_STAGE_PROCESS, "apply apparmor profile `%s`", p->apparmor), child_fail(p, &err);
+        close(fd);
+    }
+    if (p->selinux_label) {
+        int fd = open("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
+        ssize_t n = (ssize_t)strlen(p->selinux_label);
+        if (fd < 0 || write(fd, p->selinux_label, (size_t)n) != n)
+            pr_fail_errno(&err, PR_STAGE_PROCESS, "set selinux label `%s`", p->selinux_label), child_fail(p, &err);
+        close(fd);
+    }
+    if (pr_process_lookup(p, exe, sizeof(exe), &err) < 0)
+        child_fail(p, &err);
+    if (p->seccomp_bpf_len && (p->seccomp_flags & 8 /* NEW_LISTENER */)) {
+        /* The listener fd must reach the parent during create, so this filter goes in now. */
+        if (pr_seccomp_load(p, &notify_fd, &err) < 0)
+            child_fail(p, &err);
+        seccomp_loaded = 1;
+        if (notify_fd >= 0) {
+            if (pyrunc_msg_send(p->sync_fd, PM_SECCOMP_FD, 0, NULL, 0, notify_fd, &err) < 0)
+                child_fail(p, &err);
+            close(notify_fd);
+        }
+    }
+    if (pyrunc_msg_send(p->sync_fd, PM_READY, 0, NULL, 0, -1, &err) < 0)
+        _exit(1);
+    close(p->sync_fd);
+    p->sync_fd = 2; /* from here on, errors go to stderr */
+
+    if (p->fifo_fd >= 0) {
+        /* Blocks until `pyrunc start` writes into the fifo. */
+        char go;
+        ssize_t r;
+        do
+            r = read(p->fifo_fd, &go, 1);
+        while (r < 0 && errno == EINTR);
+        if (r != 1)
+            _exit(1);
+        close(p->fifo_fd);
+    }
+    pr_process_reset_signals();
+    if (run_in_container_hooks(p->hooks_sc, p->n_hooks_sc, sc_fds, "startContainer", &err) < 0)
+        goto report;
+    for (uint32_t i = 0; i < p->n_hooks_sc; i++)
+        close(sc_fds[i]);
+    if (p->seccomp_bpf_len && !seccomp_loaded && !p->no_new_privs) {
+        /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the user's identity. */
+        if (pr_seccomp_load(p, &notify_fd, &err) < 0)
+            goto report;
+        seccomp_loaded = 1;
+    }
+    if (pr_process_identity(p, &err) < 0)
+        goto report;
+    if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+        pr_fail_errno(&err, PR_STAGE_PROCESS, "set no_new_privs");
+        goto report;
+    }
+    if (p->cpu_affinity_len && sched_setaffinity(0, p->cpu_affinity_len, (const cpu_set_t *)p->cpu_affinity) < 0) {
+        pr_fail_errno(&err, PR_STAGE_PROCESS, "set cpu affinity");
+        goto report;
+    }
+    if (p->seccomp_bpf_len && !seccomp_loaded) {
+        if (pr_seccomp_load(p, &notify_fd, &err) < 0)
+            goto report;
+    }
+    /* Nothing of the runtime's may reach the container (CVE-2024-21626): only stdio and preserved fds. */
+    syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+    execve(exe, (char *const *)p->args.v, (char *const *)p->env.v);
+    pr_fail_errno(&err, PR_STAGE_EXEC, "exec: \"%s\"", p->args.v[0]);
+report: {
+        char line[700];
+        int n = snprintf(line, sizeof(line), "pyrunc: %s\n", err.msg);
+        (void)!write(2, line, (size_t)n);
+        _exit(err.errnum == ENOENT ? 127 : err.errnum == EACCES ? 126 : 1);
+    }
+}
+
+static void __attribute__((noreturn)) stage_child(struct pr_plan *p, pid_t parent)
+{
+    struct pyrunc_err err = {0};
+    uint32_t new_flags = p->ns_new;
+    pid_t init;
+
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (getppid() != parent)
+        _exit(1);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    prctl(PR_SET_NAME, "pyrunc:[1:CHILD]", 0, 0, 0);
+    if (expect(p, PM_GO, NULL, 0, NULL, &err) < 0)
+        child_fail(p, &err);
+    if (join_namespaces(p, &err) < 0)
+        child_fail(p, &err);
+    if (new_flags & CLONE_NEWUSER) {
+        if (unshare(CLONE_NEWUSER) < 0)
+            pr_fail_errno(&err, PR_STAGE_NAMESPACES, "create user namespace"), child_fail(p, &err);
+        if (pyrunc_msg_send(p->sync_fd, PM_IDMAP_REQ, 0, NULL, 0, -1, &err) < 0 ||
+            expect(p, PM_IDMAP_DONE, NULL, 0, NULL, &err) < 0)
+            child_fail(p, &err);
+        if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0)
+            pr_fail_errno(&err, PR_STAGE_IDMAP, "become root in the user namespace"), child_fail(p, &err);
+        new_flags &= ~(uint32_t)CLONE_NEWUSER;
+    }
+    if (new_flags && unshare((int)new_flags) < 0)
+        pr_fail_errno(&err, PR_STAGE_NAMESPACES, "create namespaces (flags %#x)", new_flags), child_fail(p, &err);
+    if (p->n_timens && write_timens_offsets(p, &err) < 0)
+        child_fail(p, &err);
+    init = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+    if (init < 0)
+        pr_fail_errno(&err, PR_STAGE_SPAWN, "clone container init"), child_fail(p, &err);
+    if (init == 0)
+        stage_init(p);
+    pyrunc_msg_send(p->sync_fd, PM_INIT_PID, init, NULL, 0, -1, &err);
+    _exit(0);
+}
+
+int pyrunc_spawn(const unsigned char *plan, size_t plan_len, int *sync_fd, struct pyrunc_err *err)
+{
+    int sv[2];
+    pid_t pid, parent = getpid();
+
+    if (pr_plan_decode(plan, plan_len, &g_plan, err) < 0)
+        return -1;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return pr_fail_errno(err, PR_STAGE_SPAWN, "create sync socket");
+    pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) {
+        int saved = errno;
+        close(sv[0]);
+        close(sv[1]);
+        return pr_fail(err, PR_STAGE_SPAWN, saved, "fork container setup process");
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        g_plan.sync_fd = sv[1];
+        stage_child(&g_plan, parent);
+    }
+    close(sv[1]);
+    *sync_fd = sv[0];
+    return pid;
+}

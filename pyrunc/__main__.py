@@ -1,0 +1,3 @@
+from pyrunc.cli.main import entry
+
+entry()

@@ -1,0 +1,127 @@
+"""Per-container state under --root: `<root>/<id>/state.json`, written atomically under a lock.
+
+Layout of a container directory (0700; the root itself 0711 so inits of other users can traverse):
+  state.json   our state (see pyrunc/state/record.py), replaced with temp + fsync + rename
+  exec.fifo    the fifo the init blocks on until `start` (removed by start)
+The lock is an flock on the container directory itself, held across every read-modify-write.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .. import jsonio
+from ..errors import PyruncError, StateError, UsageError
+
+STATE_FILE = "state.json"
+FIFO_FILE = "exec.fifo"
+MAX_ID_LEN = 255
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-.")
+
+
+def validate_id(container_id: str) -> None:
+    """runc's rule: [a-zA-Z0-9_+.-]+, not "." or "..", and it must fit in a file name."""
+    if not container_id:
+        raise UsageError("container id cannot be empty")
+    if container_id in (".", "..") or len(container_id) > MAX_ID_LEN or not _ID_CHARS.issuperset(container_id):
+        raise UsageError(f"invalid container id format: {container_id}")
+
+
+class Lock:
+    """An exclusive flock on a container directory; released on exit or when the process dies."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.fd = -1
+
+    def __enter__(self) -> Lock:
+        import fcntl
+
+        try:
+            self.fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            raise StateError(f"container {os.path.basename(self.path)} does not exist") from None
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+class Store:
+    def __init__(self, root: str) -> None:
+        self.root = root
+
+    def ensure_root(self) -> None:
+        try:
+            os.makedirs(self.root, mode=0o711 if os.geteuid() == 0 else 0o700, exist_ok=True)
+        except OSError as exc:
+            raise PyruncError(f"create state root {self.root}: {exc.strerror.lower()}") from None
+
+    def dir(self, container_id: str) -> str:
+        validate_id(container_id)
+        return os.path.join(self.root, container_id)
+
+    def exists(self, container_id: str) -> bool:
+        return os.path.isdir(self.dir(container_id))
+
+    def create(self, container_id: str) -> str:
+        """Make the container's directory; it must not exist yet."""
+        path = self.dir(container_id)
+        self.ensure_root()
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            raise StateError(f"container with id exists: {container_id}") from None
+        except OSError as exc:
+            raise PyruncError(f"create state directory {path}: {exc.strerror.lower()}") from None
+        return path
+
+    def lock(self, container_id: str) -> Lock:
+        return Lock(self.dir(container_id))
+
+    def read(self, container_id: str) -> dict[str, object]:
+        path = os.path.join(self.dir(container_id), STATE_FILE)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(16 << 20)
+        except FileNotFoundError:
+            if os.path.isdir(os.path.dirname(path)):
+                raise StateError(f"container {container_id}: state file {path} is missing") from None
+            raise StateError(f"container {container_id} does not exist") from None
+        except OSError as exc:
+            raise StateError(f"container {container_id}: read {path}: {exc.strerror.lower()}") from None
+        try:
+            state = jsonio.loads(data)
+        except jsonio.JSONDecodeError as exc:
+            raise StateError(f"container {container_id}: state file {path} is corrupt: {exc}") from None
+        if not isinstance(state, dict) or state.get("id") != container_id or not isinstance(state.get("pid"), int):
+            raise StateError(f"container {container_id}: state file {path} is corrupt: not a pyrunc state")
+        return state
+
+    def write(self, container_id: str, state: dict[str, object]) -> None:
+        directory = self.dir(container_id)
+        final = os.path.join(directory, STATE_FILE)
+        temp = os.path.join(directory, f".{STATE_FILE}.{os.getpid()}")
+        data = jsonio.dumps(state).encode()
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.rename(temp, final)
+
+    def remove(self, container_id: str) -> None:
+        import shutil
+
+        shutil.rmtree(self.dir(container_id), ignore_errors=True)
+
+    def ids(self) -> list[str]:
+        try:
+            names = os.listdir(self.root)
+        except FileNotFoundError:
+            return []
+        return sorted(n for n in names if not n.startswith(".") and os.path.isdir(os.path.join(self.root, n)))
