@@ -1,0 +1,25 @@
+"""Resource limit names and numbers (asm-generic/resource.h, x86-64 and most architectures)."""
+
+from __future__ import annotations
+
+RLIMIT_NUMBERS: dict[str, int] = {
+    "RLIMIT_CPU": 0,
+    "RLIMIT_FSIZE": 1,
+    "RLIMIT_DATA": 2,
+    "RLIMIT_STACK": 3,
+    "RLIMIT_CORE": 4,
+    "RLIMIT_RSS": 5,
+    "RLIMIT_NPROC": 6,
+    "RLIMIT_NOFILE": 7,
+    "RLIMIT_MEMLOCK": 8,
+    "RLIMIT_AS": 9,
+    "RLIMIT_LOCKS": 10,
+    "RLIMIT_SIGPENDING": 11,
+    "RLIMIT_MSGQUEUE": 12,
+    "RLIMIT_NICE": 13,
+    "RLIMIT_RTPRIO": 14,
+    "RLIMIT_RTTIME": 15,
+}
+
+# getrlimit/setrlimit take a 64-bit value; all ones means "unlimited" (RLIM_INFINITY).
+RLIM_INFINITY = 0xFFFFFFFFFFFFFFFF
