@@ -188,4 +188,15 @@ int pyrunc_devices_prog_attach(int cgroup_dirfd, const unsigned char *rules, siz
 /* How many pyrunc device programs are attached directly to the cgroup. */
 int pyrunc_devices_prog_count(int cgroup_dirfd, struct pyrunc_err *err);
 
+/* --- cgroup device eBPF (csrc/cgroup_bpf.c) --- */
+/* Device rules: records of PYRUNC_DEVRULE_SIZE bytes {u8 type 'a'|'c'|'b', u8 access bits (1 mknod,
+ * 2 read, 4 write), u8 allow, u8 pad, i32 major (-1 = any), i32 minor (-1 = any)}, host byte order, in
+ * the order the v1 controller would apply them (later rules override earlier ones). */
+#define PYRUNC_DEVRULE_SIZE 12
+/* Generate a BPF_PROG_TYPE_CGROUP_DEVICE program from the rules, load it, attach it to the cgroup
+ * (BPF_F_ALLOW_MULTI), then detach any older pyrunc device program there: replaces, never stacks. */
+int pyrunc_devices_prog_attach(int cgroup_dirfd, const unsigned char *rules, size_t len, struct pyrunc_err *err);
+/* How many pyrunc device programs are attached directly to the cgroup. */
+int pyrunc_devices_prog_count(int cgroup_dirfd, struct pyrunc_err *err);
+
 #endif
