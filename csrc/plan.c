@@ -52,7 +52,7 @@ static int get_str(struct cursor *c, const char **s)
 
 static int get_strlist(struct cursor *c, struct pr_strlist *l)
 {
-    uint32_t n;
+    uint32_t n = 0;
     if (get_u32(c, &n) < 0)
         return -1;
     if (n > PR_MAX_LIST * 16)
@@ -111,8 +111,8 @@ static int get_hook(struct cursor *c, struct pr_hook *h)
 
 static int decode_one(struct cursor *c, struct pr_plan *p)
 {
-    uint32_t u, v;
-    uint64_t w;
+    uint32_t u = 0, v = 0;
+    uint64_t w = 0;
 
     switch (c->type) {
     case PA_ROOTFS: return get_str(c, &p->rootfs);
@@ -138,7 +138,7 @@ static int decode_one(struct cursor *c, struct pr_plan *p)
     case PA_CGROUP_NS_AFTER: if (get_u32(c, &u) < 0) return -1; p->cgroup_ns_after = u != 0; return 0;
     case PA_MOUNT: {
         struct pr_mount *m = push((void **)&p->mounts, &p->n_mounts, sizeof(*m), c->err);
-        uint64_t flags, prop;
+        uint64_t flags = 0, prop = 0;
         if (m == NULL || get_u64(c, &flags) < 0 || get_u64(c, &prop) < 0 || get_u64(c, &m->attr_set) < 0 ||
             get_u64(c, &m->attr_clr) < 0 || get_u32(c, &m->ext) < 0 || get_u32(c, &u) < 0)
             return -1;

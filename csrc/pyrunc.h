@@ -126,8 +126,11 @@ int pyrunc_pidfd_open(int pid, struct pyrunc_err *err);
 int pyrunc_pidfd_send_signal(int pidfd, int sig, struct pyrunc_err *err);
 int pyrunc_pidfd_wait(int pidfd, int timeout_ms, struct pyrunc_err *err);
 
-/* Create a fifo at path relative to dirfd; open an O_PATH fd to it. */
+/* Open an O_PATH fd. */
 int pyrunc_open_path(const char *path, struct pyrunc_err *err);
+
+/* umount2(path, flags) for the parent's own cleanup (mounts made without a mount namespace). */
+int pyrunc_umount(const char *path, int flags, struct pyrunc_err *err);
 
 /* --- seccomp (csrc/seccomp.c) --- */
 /* Rule blob built by pyrunc/security/seccomp.py (host byte order, no padding):
@@ -176,17 +179,6 @@ int pyrunc_seccomp_notify_recv(int fd, struct pyrunc_seccomp_notif *n, int timeo
  * when flags has SECCOMP_USER_NOTIF_FLAG_CONTINUE (1). */
 int pyrunc_seccomp_notify_respond(int fd, uint64_t id, int64_t val, int32_t error, uint32_t flags,
                                   struct pyrunc_err *err);
-
-/* --- cgroup device eBPF (csrc/cgroup_bpf.c) --- */
-/* Device rules: records of PYRUNC_DEVRULE_SIZE bytes {u8 type 'a'|'c'|'b', u8 access bits (1 mknod,
- * 2 read, 4 write), u8 allow, u8 pad, i32 major (-1 = any), i32 minor (-1 = any)}, host byte order, in
- * the order the v1 controller would apply them (later rules override earlier ones). */
-#define PYRUNC_DEVRULE_SIZE 12
-/* Generate a BPF_PROG_TYPE_CGROUP_DEVICE program from the rules, load it, attach it to the cgroup
- * (BPF_F_ALLOW_MULTI), then detach any older pyrunc device program there: replaces, never stacks. */
-int pyrunc_devices_prog_attach(int cgroup_dirfd, const unsigned char *rules, size_t len, struct pyrunc_err *err);
-/* How many pyrunc device programs are attached directly to the cgroup. */
-int pyrunc_devices_prog_count(int cgroup_dirfd, struct pyrunc_err *err);
 
 /* --- cgroup device eBPF (csrc/cgroup_bpf.c) --- */
 /* Device rules: records of PYRUNC_DEVRULE_SIZE bytes {u8 type 'a'|'c'|'b', u8 access bits (1 mknod,

@@ -1,0 +1,92 @@
+"""pyrunc run [-d] [--keep] [create flags] ID: create + start; in the foreground, wait and exit with the
+process's status (128+signal when killed), forwarding signals, then delete."""
+
+from __future__ import annotations
+
+import os
+
+from .args import BOOL, Command, Flag
+from .cmd_create import CREATE_FLAGS, create_options
+from .common import listen_fds, parse_command
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .context import Context
+
+COMMAND = Command("run", "<container-id>", CREATE_FLAGS + [
+    Flag("detach,d", BOOL, help="detach from the container's process"),
+    Flag("keep", BOOL, help="do not delete the container after it exits"),
+    Flag("no-subreaper", BOOL, help="disable the use of the subreaper used to reap reparented processes"),
+], "create and run a container", min_args=1, max_args=1)
+
+FORWARDED = (1, 2, 3, 10, 12, 15, 28)  # HUP INT QUIT USR1 USR2 TERM WINCH
+
+
+def run(ctx: Context, argv: list[str]) -> int:
+    opts = parse_command(COMMAND, argv)
+    if opts is None:
+        return 0
+    from ..errors import UsageError
+    from ..runtime.create import create
+    from ..runtime.lifecycle import delete, start
+
+    container_id = opts.args[0]
+    detach = opts.flag("detach")
+    copts = create_options(opts, keep_pty=not detach)
+    n_listen, extra_env = listen_fds()
+    copts.preserve_fds += n_listen  # type: ignore[attr-defined]
+    if detach:
+        created = create(ctx, container_id, copts, extra_env)  # type: ignore[arg-type]
+        if created.pty_master >= 0:
+            os.close(created.pty_master)
+            delete(ctx, container_id, True)
+            raise UsageError("cannot allocate tty if pyrunc will detach without setting console socket")
+        try:
+            start(ctx, container_id)
+        except BaseException:
+            delete(ctx, container_id, True)
+            raise
+        return 0
+
+    import _signal
+
+    pending: list[int] = []
+    for sig in FORWARDED:
+        _signal.signal(sig, lambda num, frame: pending.append(num))
+    created = create(ctx, container_id, copts, extra_env)  # type: ignore[arg-type]
+    container = created.container
+    status = 255
+    try:
+        start(ctx, container_id)
+        if created.pty_master >= 0:
+            from ..runtime.console import relay_until_exit
+
+            status = relay_until_exit(created.pty_master, container.pid, pending)
+        else:
+            status = _wait_forwarding(container.pid, pending)
+    finally:
+        if not opts.flag("keep"):
+            delete(ctx, container_id, True)
+    return status
+
+
+def _wait_forwarding(pid: int, pending: list[int]) -> int:
+    """Wait for our child (the init is our direct child), passing on signals we receive."""
+    while True:
+        while pending:
+            sig = pending.pop(0)
+            if sig != 28:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
+        try:
+            _, status = os.waitpid(pid, 0)
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            return 255
+        if os.WIFSIGNALED(status):
+            return 128 + os.WTERMSIG(status)
+        if os.WIFEXITED(status):
+            return os.WEXITSTATUS(status)

@@ -1,0 +1,51 @@
+"""Facts about host processes from /proc, cheap enough for every `state` call."""
+
+from __future__ import annotations
+
+import os
+
+
+def stat_fields(pid: int) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name (index 0 = state), or None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            raw = handle.read()
+    except OSError:
+        return None
+    close = raw.rfind(b")")
+    if close < 0:
+        return None
+    return raw[close + 2 :].decode("ascii", "replace").split()
+
+
+def start_time(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (field 22), which identifies it across pid reuse."""
+    fields = stat_fields(pid)
+    return fields[19] if fields and len(fields) > 19 else None
+
+
+def is_alive(pid: int, started: str | None) -> bool:
+    """True when pid is the same process we recorded and it has not exited (zombies count as exited)."""
+    if pid <= 0:
+        return False
+    fields = stat_fields(pid)
+    if not fields or len(fields) < 20:
+        return False
+    if fields[0] in ("Z", "X"):
+        return False
+    return started is None or fields[19] == started
+
+
+def wait_child(pid: int) -> int:
+    """waitpid a direct child; returns the shell-style status (128+signal when killed)."""
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            return 255
+        if os.WIFSIGNALED(status):
+            return 128 + os.WTERMSIG(status)
+        if os.WIFEXITED(status):
+            return os.WEXITSTATUS(status)
