@@ -321,6 +321,12 @@ int pr_rootfs_finish(const struct pr_plan *p, struct pyrunc_err *err)
         return -1;
     }
     rc = -1;
+    root = -1;
+    /* rootfsPropagation also applies to the new "/" (the rootfs bind was made from a private parent). */
+    if (has_mount_ns(p) && p->rootfs_propagation != 0 && mount(NULL, "/", NULL, p->rootfs_propagation, NULL) < 0) {
+        pr_fail_errno(err, PR_STAGE_PIVOT, "set propagation of `/`");
+        goto out;
+    }
     root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0) {
         pr_fail_errno(err, PR_STAGE_PIVOT, "open `/`");
