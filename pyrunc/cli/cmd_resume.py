@@ -1,0 +1,23 @@
+"""pyrunc resume ID: thaw a paused container."""
+
+from __future__ import annotations
+
+from .args import Command
+from .common import parse_command
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .context import Context
+
+COMMAND = Command("resume", "<container-id>", [], "resumes all processes that have been previously paused",
+                  min_args=1, max_args=1)
+
+
+def run(ctx: Context, argv: list[str]) -> int:
+    opts = parse_command(COMMAND, argv)
+    if opts is None:
+        return 0
+    from ..runtime.cgroupcmds import resume
+
+    resume(ctx, opts.args[0])
+    return 0

@@ -1,0 +1,258 @@
+"""`exec`: a new process in a running container's namespaces and cgroups, through the same C path as
+the init (plan with PA_EXEC_MODE: join only, no rootfs, no fifo)."""
+
+from __future__ import annotations
+
+import os
+
+from ..errors import ConfigError, PyruncError, StateError, UsageError
+from ..log import LOG
+from . import planfile as pf
+from .container import Container
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ..cli.context import Context
+
+NS_FILES = (("user", "user"), ("ipc", "ipc"), ("uts", "uts"), ("net", "network"), ("pid", "pid"),
+            ("cgroup", "cgroup"), ("time", "time"), ("mnt", "mount"))
+
+PM_PTY_MASTER = 7
+PM_READY = 9
+PM_ERROR = 10
+PM_INIT_PID = 4
+PM_GO = 1
+
+
+class ExecRequest:
+    def __init__(self) -> None:
+        self.process: dict[str, Any] | None = None
+        self.detach = False
+        self.pid_file: str | None = None
+        self.console_socket: str | None = None
+        self.preserve_fds = 0
+        self.ignore_paused = False
+        self.cgroup: str | None = None
+
+
+def container_namespaces(pid: int) -> list[tuple[int, str]]:
+    """The namespaces of the container's init that differ from ours: those are the ones to join."""
+    from .plan import NAMESPACE_FLAGS
+
+    joins = []
+    for filename, kind in NS_FILES:
+        theirs = f"/proc/{pid}/ns/{filename}"
+        try:
+            if os.stat(theirs).st_ino == os.stat(f"/proc/self/ns/{filename}").st_ino:
+                continue
+        except FileNotFoundError:
+            continue  # a kernel without that namespace type
+        joins.append((NAMESPACE_FLAGS[kind], theirs))
+    return joins
+
+
+def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
+    from ..native import err_from_payload, ffi, lib, new_err, raise_err
+    from .plan import build_process
+
+    container = Container.load(ctx.store, container_id)
+    status = container.status()
+    if status == "stopped":
+        raise StateError("cannot exec in a stopped container")
+    if status == "created":
+        raise StateError("cannot exec in a created container: start it first")
+    if status == "paused" and not req.ignore_paused:
+        raise StateError("cannot exec in a paused container (use --ignore-paused to override)")
+    proc = req.process
+    assert proc is not None
+    if proc.get("terminal") and req.detach and not req.console_socket:
+        raise UsageError("cannot allocate tty if pyrunc will detach without setting console socket")
+
+    w = pf.PlanWriter()
+    w.u32(pf.PA_EXEC_MODE, 1)
+    w.str(pf.PA_INIT_NAME, "pyrunc:[2:EXEC]")
+    for flag, path in container_namespaces(container.pid):
+        w.ns_join(flag, path)
+    build_process(w, proc, "/process" if req.process is None else "", exec_mode=True)
+    if req.preserve_fds:
+        w.u32(pf.PA_PRESERVE_FDS, req.preserve_fds)
+    seccomp = container.record.get("seccomp")
+    if seccomp:
+        from ..security.seccomp import compile_seccomp
+
+        compiled = compile_seccomp(seccomp, cache_dir=os.path.join(ctx.root, ".seccomp-cache"))
+        if compiled.bpf:
+            w.raw(pf.PA_SECCOMP_BPF, compiled.bpf)
+            # A second notify listener would need a second listener hand-off: runc refuses it too.
+            w.u32(pf.PA_SECCOMP_FLAGS, compiled.flags & ~8)
+    blob = w.blob()
+
+    # Verify the init is still the one we recorded only now, right before joining its namespaces.
+    if not container.init_alive():
+        raise StateError("cannot exec in a stopped container")
+    err = new_err()
+    sync_ptr = ffi.new("int *")
+    child = lib.pyrunc_spawn(blob, len(blob), sync_ptr, err)
+    if child < 0:
+        raise_err(err)
+    sync_fd = sync_ptr[0]
+    proc_pid = 0
+    ok = False
+    pty_master = -1
+    try:
+        manager = container.cgroups()
+        if manager is not None:
+            manager.join(child)
+        if lib.pyrunc_msg_send(sync_fd, PM_GO, 0, ffi.NULL, 0, -1, err) < 0:
+            raise_err(err)
+        hdr = ffi.new("struct pyrunc_msg *")
+        payload = ffi.new("char[]", 4096)
+        got_fd = ffi.new("int *")
+        while True:
+            n = lib.pyrunc_msg_recv(sync_fd, hdr, payload, 4096, got_fd, 60_000, err)
+            if n < 0:
+                raise_err(err)
+            if hdr.type == 0:
+                raise PyruncError("exec process exited before it was ready")
+            if hdr.type == PM_ERROR:
+                raise err_from_payload(ffi.buffer(payload, n)[:])
+            if hdr.type == PM_INIT_PID:
+                proc_pid = hdr.value
+                from .procs import wait_child
+
+                wait_child(child)
+                child = 0
+            elif hdr.type == PM_PTY_MASTER:
+                fd = got_fd[0]
+                if req.console_socket:
+                    name = b"/dev/ptmx"
+                    try:
+                        if lib.pyrunc_send_fd_to_path(req.console_socket.encode(), fd, name, len(name), err) < 0:
+                            raise_err(err)
+                    finally:
+                        os.close(fd)
+                else:
+                    pty_master = fd
+            elif hdr.type == PM_READY:
+                break
+            else:
+                raise PyruncError(f"unexpected message {hdr.type} from exec process")
+        ok = True
+    finally:
+        os.close(sync_fd)
+        if not ok:
+            for pid in (child, proc_pid):
+                if pid > 0:
+                    try:
+                        os.kill(pid, 9)
+                        os.waitpid(pid, 0)
+                    except (ProcessLookupError, ChildProcessError):
+                        pass
+            if pty_master >= 0:
+                os.close(pty_master)
+    if req.pid_file:
+        from .create import write_pid_file
+
+        write_pid_file(req.pid_file, proc_pid)
+    if req.detach:
+        if pty_master >= 0:
+            os.close(pty_master)
+        return 0
+    import _signal
+
+    pending: list[int] = []
+    for sig in (1, 2, 3, 10, 12, 15, 28):
+        _signal.signal(sig, lambda num, frame: pending.append(num))
+    if pty_master >= 0:
+        from .console import relay_until_exit
+
+        return relay_until_exit(pty_master, proc_pid, pending)
+    from ..cli.cmd_run import _wait_forwarding
+
+    return _wait_forwarding(proc_pid, pending)
+
+
+def process_from_args(container: Container, args: list[str], opts: Any) -> dict[str, Any]:
+    """runc builds the exec'd process from the container's process, then applies the flags."""
+    import copy
+
+    base: dict[str, Any] = copy.deepcopy(container.record.get("process") or {})
+    proc: dict[str, Any] = {
+        "args": args,
+        "env": base.get("env") or [],
+        "cwd": base.get("cwd") or "/",
+        "user": dict(base.get("user") or {"uid": 0, "gid": 0}),
+        "terminal": False,
+        "noNewPrivileges": bool(base.get("noNewPrivileges")),
+    }
+    for key in ("capabilities", "apparmorProfile", "selinuxLabel", "rlimits", "oomScoreAdj"):
+        if key in base:
+            proc[key] = base[key]
+    return proc
+
+
+def apply_exec_flags(proc: dict[str, Any], opts: Any) -> None:
+    if opts.flag("tty"):
+        proc["terminal"] = True
+    cwd = opts.str("cwd")
+    if cwd:
+        proc["cwd"] = cwd
+    env = list(proc.get("env") or [])
+    for item in opts.list("env"):
+        key = item.split("=", 1)[0]
+        env = [e for e in env if e.split("=", 1)[0] != key] + [item]
+    proc["env"] = env
+    user = opts.str("user")
+    if user:
+        uid, _, gid = user.partition(":")
+        try:
+            proc.setdefault("user", {})["uid"] = int(uid)
+            if gid:
+                proc["user"]["gid"] = int(gid)
+        except ValueError:
+            raise UsageError(f"invalid --user {user!r}: expected UID[:GID]") from None
+    gids = opts.list("additional_gids")
+    if gids:
+        try:
+            proc.setdefault("user", {})["additionalGids"] = [int(g) for g in gids]
+        except ValueError:
+            raise UsageError(f"invalid --additional-gids {gids!r}") from None
+    caps = opts.list("cap")
+    if caps:
+        current = proc.setdefault("capabilities", {})
+        # Never inheritable (CVE-2022-29162): only bounding, effective and permitted grow.
+        for kind in ("bounding", "effective", "permitted"):
+            have = list(current.get(kind) or [])
+            current[kind] = have + [c for c in caps if c not in have]
+    if opts.flag("no_new_privs"):
+        proc["noNewPrivileges"] = True
+    if opts.str("apparmor"):
+        proc["apparmorProfile"] = opts.str("apparmor")
+    if opts.str("process_label"):
+        proc["selinuxLabel"] = opts.str("process_label")
+
+
+def load_process_file(path: str) -> dict[str, Any]:
+    from .. import jsonio
+
+    try:
+        if path == "-":
+            import sys
+
+            data = sys.stdin.buffer.read(16 << 20)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(16 << 20)
+    except OSError as exc:
+        raise PyruncError(f"read process file {path}: {(exc.strerror or str(exc)).lower()}") from None
+    try:
+        proc = jsonio.loads(data)
+    except jsonio.JSONDecodeError as exc:
+        raise ConfigError("", f"process file {path}: {exc}") from None
+    from ..spec.validate import validate_process
+
+    validate_process(proc)
+    LOG.debug(f"exec process from {path}")
+    return proc  # type: ignore[no-any-return]
