@@ -386,6 +386,9 @@ class CgroupManager:
             return
         if sig == 9 and self.v2_dir is not None and os.path.exists(self.v2_dir + "/cgroup.kill"):
             fs.write(self.v2_dir + "/cgroup.kill", "1")
+            if "freezer" in self.v1_dirs and self.is_frozen():
+                # A task stopped by the v1 freezer dies only once thawed.
+                self.thaw()
             return
         was_frozen = self.is_frozen()
         try:
@@ -444,9 +447,9 @@ class CgroupManager:
         while another container still uses them rmdir says EBUSY and they stay."""
         from .paths import DEFAULT_PARENT
 
-        leaves = set(self._all_dirs())
+        leaves = set(self._all_dirs()) & set(dirs)
         extra = set(dirs)
-        if self.path.startswith(DEFAULT_PARENT + "/"):
+        if leaves and self.path.startswith(DEFAULT_PARENT + "/"):
             for d in leaves:
                 root = d[: len(d) - len(self.path)]
                 rel = os.path.dirname(self.path)
