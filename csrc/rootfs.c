@@ -232,7 +232,9 @@ int pr_mask_path(int rootfd, const char *path, int *nullfd, struct pyrunc_err *e
     }
     if (S_ISDIR(st.st_mode)) {
         int fs = fsopen("tmpfs", FSOPEN_CLOEXEC), mnt;
-        if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+        /* "tmpfs" as the source, so mountinfo reads like runc's masks. */
+        if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
+            fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
             (mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY)) < 0) {
             pr_fail_errno(err, PR_STAGE_ROOTFS, "mask `%s` with a tmpfs", path);
             close_keep_errno(fs);
