@@ -155,7 +155,8 @@ struct pyrunc_seccomp_notif {
 };
 
 /* Compile the rule blob with libseccomp into struct sock_filter[] bytes in out. Returns 0; when
- * out_cap is too small fails with ENOSPC and *out_len = the size needed. */
+ * out_cap is too small fails with ENOSPC and *out_len = the size needed. When libseccomp refuses a
+ * rule (e.g. it conflicts with an earlier one), *out_len = that rule's index + 1, else 0. */
 int pyrunc_seccomp_compile(const unsigned char *rules, size_t len, unsigned char *out, size_t out_cap,
                            size_t *out_len, struct pyrunc_err *err);
 /* Native syscall number, a libseccomp pseudo number (< -1) for a name known on other

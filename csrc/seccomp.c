@@ -128,7 +128,8 @@ static int export_bpf(scmp_filter_ctx ctx, unsigned char *out, size_t out_cap, s
     return 0;
 }
 
-static int compile_into(scmp_filter_ctx ctx, struct rd *r, uint32_t default_action, struct pyrunc_err *err)
+static int compile_into(scmp_filter_ctx ctx, struct rd *r, uint32_t default_action, size_t *bad_rule,
+                        struct pyrunc_err *err)
 {
     uint32_t n_arch, n_rules;
     int rc;
@@ -185,8 +186,10 @@ static int compile_into(scmp_filter_ctx ctx, struct rd *r, uint32_t default_acti
         for (uint32_t s = 0; s < n_sys; s++) {
             int32_t nr;
             memcpy(&nr, sys + (size_t)s * 4, 4);
-            if (add_rule(ctx, action, nr, cmp, n_args, err) < 0)
+            if (add_rule(ctx, action, nr, cmp, n_args, err) < 0) {
+                *bad_rule = (size_t)i + 1;
                 return -1;
+            }
         }
     }
     if (r->left != 0)
@@ -211,7 +214,7 @@ int pyrunc_seccomp_compile(const unsigned char *rules, size_t len, unsigned char
     if (ctx == NULL)
         return pr_fail(err, PR_STAGE_SECCOMP, EINVAL, "init seccomp filter with default action `0x%x`",
                        default_action);
-    rc = compile_into(ctx, &r, default_action, err);
+    rc = compile_into(ctx, &r, default_action, out_len, err);
     if (rc == 0)
         rc = export_bpf(ctx, out, out_cap, out_len, err);
     seccomp_release(ctx);

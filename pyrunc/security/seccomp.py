@@ -23,7 +23,7 @@ from ..errors import ConfigError, NativeError, PyruncError, pointer_join
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TypeGuard
 
 # Bump when the meaning of a compiled program for the same input changes: it is part of the cache key.
 COMPILER_VERSION = "1"
@@ -143,7 +143,8 @@ class CompiledSeccomp:
     def __repr__(self) -> str:
         return (
             f"CompiledSeccomp(insns={len(self.bpf) // 8}, flags={self.flags:#x}, notify={self.notify}, "
-            f"listener_path={self.listener_path!r}, skipped={len(self.skipped)}, from_cache={self.from_cache})"
+            f"listener_path={self.listener_path!r}, skipped={len(self.skipped)}, "
+            f"from_cache={self.from_cache})"
         )
 
 
@@ -156,7 +157,7 @@ class _Rule:
         self.args = args  # (index, op, value, valueTwo)
 
 
-def _is_int(v: object) -> bool:
+def _is_int(v: object) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
@@ -170,15 +171,15 @@ def _action(name: object, errno_ret: object, ptr: str, errno_ptr: str) -> int:
         return base | EPERM if base in _WITH_ERRNO else base
     if base not in _WITH_ERRNO:
         raise ConfigError(errno_ptr, f"only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, not {name}")
-    if not _is_int(errno_ret) or not 0 <= errno_ret <= 0xFFFF:  # type: ignore[operator]
+    if not _is_int(errno_ret) or not 0 <= errno_ret <= 0xFFFF:
         raise ConfigError(errno_ptr, "must be an integer from 0 to 65535")
-    return base | errno_ret  # type: ignore[operator]
+    return base | errno_ret
 
 
 def _u64(v: object, ptr: str) -> int:
-    if not _is_int(v) or not 0 <= v <= _U64:  # type: ignore[operator]
+    if not _is_int(v) or not 0 <= v <= _U64:
         raise ConfigError(ptr, "must be an integer from 0 to 2^64-1")
-    return v  # type: ignore[return-value]
+    return v
 
 
 def _parse_args(raw: object, ptr: str) -> list[tuple[int, int, int, int]]:
@@ -194,7 +195,7 @@ def _parse_args(raw: object, ptr: str) -> list[tuple[int, int, int, int]]:
         if not isinstance(arg, dict):
             raise ConfigError(aptr, "must be an object")
         index = arg.get("index")
-        if not _is_int(index) or not 0 <= index <= 5:  # type: ignore[operator]
+        if not _is_int(index) or not 0 <= index <= 5:
             raise ConfigError(aptr + "/index", "must be a syscall argument index from 0 to 5")
         op_name = arg.get("op")
         op = OPERATORS.get(op_name) if isinstance(op_name, str) else None
@@ -203,7 +204,7 @@ def _parse_args(raw: object, ptr: str) -> list[tuple[int, int, int, int]]:
         value = _u64(arg.get("value"), aptr + "/value")
         two = arg.get("valueTwo")
         value_two = 0 if two is None else _u64(two, aptr + "/valueTwo")
-        out.append((index, op, value, value_two))  # type: ignore[arg-type]
+        out.append((index, op, value, value_two))
     return out
 
 
@@ -221,7 +222,8 @@ def _parse(seccomp: Any, pointer: str) -> tuple[int, list[str], list[_Rule], int
     if default == ACT_NOTIFY:
         raise ConfigError(
             pointer + "/defaultAction",
-            "SCMP_ACT_NOTIFY cannot be the default action: the runtime's own last syscalls would wait forever",
+            "SCMP_ACT_NOTIFY cannot be the default action: "
+            "the runtime's own last syscalls would wait forever",
         )
 
     archs = seccomp.get("architectures") or []
@@ -265,7 +267,8 @@ def _parse(seccomp: Any, pointer: str) -> tuple[int, list[str], list[_Rule], int
                 if n in NOTIFY_FORBIDDEN:
                     raise ConfigError(
                         pointer_join(rptr, "names", j),
-                        f"SCMP_ACT_NOTIFY cannot be used for {n!r}: the runtime needs it after loading the filter",
+                        f"SCMP_ACT_NOTIFY cannot be used for {n!r}: "
+                        "the runtime needs it after loading the filter",
                     )
         rules.append(_Rule(action, names, _parse_args(rule.get("args"), rptr + "/args")))
 
@@ -320,30 +323,39 @@ def _resolve(rules: list[_Rule]) -> tuple[list[list[int]], list[str]]:
     return out, skipped
 
 
+_AUDIT_ARCH_LE = 0x40000000
+
+
 def _arch_tokens(arch_names: list[str], pointer: str) -> list[int]:
     from ..native import ffi, lib
 
+    native = lib.pyrunc_seccomp_native_arch()
     tokens = []
     for i, name in enumerate(arch_names):
         token = lib.pyrunc_seccomp_arch_token(name.encode())
+        ptr = pointer_join(pointer, "architectures", i)
         if token == 0:
             version = ffi.string(lib.pyrunc_seccomp_version()).decode()
             raise ConfigError(
-                pointer_join(pointer, "architectures", i),
-                f"architecture {name!r} is not supported by the installed libseccomp {version}",
+                ptr, f"architecture {name!r} is not supported by the installed libseccomp {version}"
             )
+        if (token ^ native) & _AUDIT_ARCH_LE:
+            # One BPF program reads the syscall data in one byte order.
+            raise ConfigError(ptr, f"architecture {name!r} has a byte order other than this host's")
         tokens.append(token)
     return tokens
 
 
-def build_rules_blob(default: int, arch_tokens: list[int], rules: list[_Rule], numbers: list[list[int]]) -> bytes:
+def build_rules_blob(
+    default: int, arch_tokens: list[int], rules: list[_Rule], numbers: list[list[int]]
+) -> bytes:
     """The compact rule format pyrunc_seccomp_compile reads (see csrc/pyrunc.h)."""
     import struct
 
     parts = [struct.pack("=IIII", RULES_MAGIC, RULES_VERSION, default, len(arch_tokens))]
     parts.append(struct.pack(f"={len(arch_tokens)}I", *arch_tokens))
     parts.append(struct.pack("=I", len(rules)))
-    for rule, nrs in zip(rules, numbers):
+    for rule, nrs in zip(rules, numbers, strict=True):
         parts.append(struct.pack("=III", rule.action, len(nrs), len(rule.args)))
         parts.append(struct.pack(f"={len(nrs)}i", *nrs))
         for index, op, value, value_two in rule.args:
@@ -351,7 +363,15 @@ def build_rules_blob(default: int, arch_tokens: list[int], rules: list[_Rule], n
     return b"".join(parts)
 
 
+class _RuleRefused(Exception):
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
+        self.message = message
+
+
 def _compile_blob(blob: bytes) -> bytes:
+    """The program for a rule blob; _RuleRefused names a rule libseccomp would not take."""
     from ..native import ffi, lib, raise_err
 
     err = ffi.new("struct pyrunc_err *")
@@ -364,6 +384,8 @@ def _compile_blob(blob: bytes) -> bytes:
         if err.errnum != 28 or out_len[0] <= cap:  # ENOSPC: retry once with the size it needs
             break
         cap = out_len[0]
+    if err.errnum != 28 and out_len[0]:
+        raise _RuleRefused(out_len[0] - 1, ffi.string(err.msg).decode("utf-8", "replace"))
     raise_err(err)
     raise AssertionError("unreachable")
 
@@ -404,12 +426,17 @@ def compile_seccomp(
     numbers, skipped = _resolve(rules)
     try:
         bpf = _compile_blob(build_rules_blob(default, tokens, rules, numbers))
+    except _RuleRefused as exc:
+        # e.g. the same syscall and conditions as an earlier rule with another action ("file exists").
+        raise ConfigError(pointer_join(pointer, "syscalls", exc.index), exc.message) from None
     except NativeError as exc:
         raise PyruncError(f"compile seccomp filter: {exc.message}") from None
     if len(bpf) > MAX_INSNS * 8:
-        raise ConfigError(pointer, f"the seccomp filter has {len(bpf) // 8} instructions; the kernel takes {MAX_INSNS}")
-    if key is not None:
-        seccomp_cache.store(cache_dir, key, bpf, skipped)  # type: ignore[arg-type]
+        raise ConfigError(
+            pointer, f"the seccomp filter has {len(bpf) // 8} instructions; the kernel takes {MAX_INSNS}"
+        )
+    if cache_dir is not None and key is not None:
+        seccomp_cache.store(cache_dir, key, bpf, skipped)
     return CompiledSeccomp(bpf, flags, notify, listener_path, metadata, skipped)
 
 

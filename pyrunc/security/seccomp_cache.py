@@ -160,7 +160,9 @@ def store(cache_dir: str, key: bytes, bpf: bytes, skipped: Iterable[str]) -> boo
             os.unlink(tmp, dir_fd=dfd)  # left over by a crashed writer with our pid
         except FileNotFoundError:
             pass
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dfd)
+        fd = os.open(
+            tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dfd
+        )
         try:
             view = memoryview(data)
             while view:
