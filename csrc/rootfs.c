@@ -106,9 +106,9 @@ int pr_rootfs_prepare(const struct pr_plan *p, struct pyrunc_err *err)
         }
         if (mount(p->rootfs, p->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
             return pr_fail_errno(err, PR_STAGE_ROOTFS, "bind rootfs `%s` onto itself", p->rootfs);
-    } else if (p->n_mounts > 0) {
-        return pr_fail(err, PR_STAGE_ROOTFS, EINVAL, "mounts need a new mount namespace");
     }
+    /* Without a mount namespace the mounts land in the caller's namespace, inside the rootfs; the
+     * runtime unmounts them on delete (pyrunc/runtime/mountns.py). */
     ctx.rootfd = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (ctx.rootfd < 0)
         return pr_fail_errno(err, PR_STAGE_ROOTFS, "open rootfs `%s`", p->rootfs);

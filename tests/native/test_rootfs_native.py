@@ -35,8 +35,21 @@ def test_binary(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     if cc is None:
         pytest.skip("no C compiler (apt-get install gcc)")
     out = tmp_path_factory.mktemp("native") / "test_rootfs"
-    cmd = [cc, "-D_GNU_SOURCE", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-O1", "-g", f"-I{CSRC}",
-           "-o", str(out), str(SOURCE), *(str(CSRC / u) for u in UNITS)]
+    cmd = [
+        cc,
+        "-D_GNU_SOURCE",
+        "-std=gnu11",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-O1",
+        "-g",
+        f"-I{CSRC}",
+        "-o",
+        str(out),
+        str(SOURCE),
+        *(str(CSRC / u) for u in UNITS),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     assert proc.returncode == 0, f"compile failed:\n{proc.stderr}"
     return out
