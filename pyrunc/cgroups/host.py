@@ -11,7 +11,7 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Optional
+    pass
 
 UNIFIED = "unified"
 HYBRID = "hybrid"
@@ -41,7 +41,7 @@ V1_CONTROLLERS = (
 class Host:
     """The hierarchies of this host: the cgroup2 mount (or None) and each v1 controller's mount."""
 
-    def __init__(self, mode: str, v2_root: Optional[str], v1_roots: dict[str, str]) -> None:
+    def __init__(self, mode: str, v2_root: str | None, v1_roots: dict[str, str]) -> None:
         self.mode = mode
         self.v2_root = v2_root
         self.v1_roots = v1_roots
@@ -104,7 +104,7 @@ def detect(root: str = CGROUP_ROOT) -> Host:
     return Host(LEGACY, None, v1)
 
 
-_cached: Optional[Host] = None
+_cached: Host | None = None
 
 
 def host() -> Host:

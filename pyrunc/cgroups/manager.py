@@ -20,7 +20,7 @@ from .paths import container_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Optional
+    from typing import Any
 
 # How long pause, kill and delete wait for the kernel before giving up.
 WAIT_SECONDS = 10.0
@@ -73,13 +73,13 @@ class CgroupManager:
         path: str,
         mode: str,
         v1_dirs: dict[str, str],
-        v2_dir: Optional[str],
-        resources: Optional[dict],
+        v2_dir: str | None,
+        resources: dict | None,
         *,
         rootless: bool = False,
         skipped: bool = False,
-        created: Optional[list[str]] = None,
-        device_rules: Optional[list] = None,
+        created: list[str] | None = None,
+        device_rules: list | None = None,
     ) -> None:
         self.container_id = container_id
         self.path = path
@@ -98,12 +98,12 @@ class CgroupManager:
     def for_container(
         cls,
         container_id: str,
-        cgroups_path: Optional[str],
-        resources: Optional[dict],
+        cgroups_path: str | None,
+        resources: dict | None,
         *,
         systemd: bool,
         rootless: bool,
-        linux_devices: Optional[list] = None,
+        linux_devices: list | None = None,
     ) -> CgroupManager:
         """Decide the paths; nothing is touched until create().
 
@@ -160,7 +160,7 @@ class CgroupManager:
             dirs.append(self.v2_dir)
         return dirs
 
-    def _makedirs(self, d: str, created: list[str], cpuset: bool, v2_root: Optional[str]) -> None:
+    def _makedirs(self, d: str, created: list[str], cpuset: bool, v2_root: str | None) -> None:
         """mkdir -p, remembering what was made; new v1 cpuset levels get their parent's cpus and mems (a
         new cpuset cgroup starts empty and no task can join it), new v2 levels get the controllers."""
         parent = os.path.dirname(d)
@@ -200,7 +200,9 @@ class CgroupManager:
                 d + "/cgroup.events"
             )
         else:
-            frozen = d in self.v1_dirs.get("freezer", "") and fs.read_or(d + "/freezer.state").strip() not in (
+            frozen = d in self.v1_dirs.get("freezer", "") and fs.read_or(
+                d + "/freezer.state"
+            ).strip() not in (
                 "",
                 "THAWED",
             )
@@ -214,7 +216,9 @@ class CgroupManager:
                 is_v2 = d == self.v2_dir
                 existed = os.path.isdir(d)
                 try:
-                    self._makedirs(d, created, d == self.v1_dirs.get("cpuset"), self.v2_dir if is_v2 else None)
+                    self._makedirs(
+                        d, created, d == self.v1_dirs.get("cpuset"), self.v2_dir if is_v2 else None
+                    )
                 except PermissionError:
                     raise
                 except OSError as exc:
@@ -300,7 +304,7 @@ class CgroupManager:
             except PyruncError as exc:
                 raise PyruncError(f"join cgroup: {exc}") from None
 
-    def clone_into_fd(self) -> Optional[int]:
+    def clone_into_fd(self) -> int | None:
         if self.skipped or self.mode != UNIFIED or self.v2_dir is None:
             return None
         return os.open(self.v2_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)

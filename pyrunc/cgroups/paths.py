@@ -65,7 +65,9 @@ def systemd_path(container_id: str, cgroups_path: str | None) -> str:
     parts = cgroups_path.split(":")
     if len(parts) != 3:
         raise ConfigError(
-            POINTER, f'expected cgroupsPath to be of format "slice:prefix:name" for systemd cgroups, got {cgroups_path!r}'
+            POINTER,
+            'expected cgroupsPath to be of format "slice:prefix:name" for systemd cgroups, '
+            f"got {cgroups_path!r}",
         )
     slice_name, prefix, name = parts
     if not name:

@@ -41,7 +41,9 @@ def _blkio_v1(d: str, name: str) -> list[dict]:
         fields = line.split()
         if len(fields) == 3 and ":" in fields[0]:
             major, minor = fields[0].split(":")
-            out.append(_nz({"major": int(major), "minor": int(minor), "op": fields[1], "value": int(fields[2])}))
+            out.append(
+                _nz({"major": int(major), "minor": int(minor), "op": fields[1], "value": int(fields[2])})
+            )
         elif len(fields) == 2 and ":" in fields[0]:
             major, minor = fields[0].split(":")
             out.append(_nz({"major": int(major), "minor": int(minor), "value": int(fields[1])}))
@@ -75,13 +77,27 @@ def v1_stats(dirs: dict[str, str]) -> dict:
             cpu["throttling"] = throttling
     data["cpu"] = cpu
     d = dirs.get("cpuset")
-    data["cpuset"] = _nz({"cpus": _cpuset_list(fs.read_or(d + "/cpuset.cpus")), "mems": _cpuset_list(fs.read_or(d + "/cpuset.mems"))}) if d else {}
+    data["cpuset"] = (
+        _nz(
+            {
+                "cpus": _cpuset_list(fs.read_or(d + "/cpuset.cpus")),
+                "mems": _cpuset_list(fs.read_or(d + "/cpuset.mems")),
+            }
+        )
+        if d
+        else {}
+    )
     d = dirs.get("memory")
     mem: dict = {}
     if d:
         raw = fs.read_keyed(d + "/memory.stat")
         mem["cache"] = raw.get("total_cache", raw.get("cache", 0))
-        for key, prefix in (("usage", "memory"), ("swap", "memory.memsw"), ("kernel", "memory.kmem"), ("kernelTCP", "memory.kmem.tcp")):
+        for key, prefix in (
+            ("usage", "memory"),
+            ("swap", "memory.memsw"),
+            ("kernel", "memory.kmem"),
+            ("kernelTCP", "memory.kmem.tcp"),
+        ):
             if os.path.exists(f"{d}/{prefix}.usage_in_bytes"):
                 mem[key] = _entry(
                     fs.read_int(f"{d}/{prefix}.usage_in_bytes"),
@@ -92,7 +108,11 @@ def v1_stats(dirs: dict[str, str]) -> dict:
         mem["raw"] = raw
     data["memory"] = _nz(mem)
     d = dirs.get("pids")
-    data["pids"] = _nz({"current": fs.read_int(d + "/pids.current"), "limit": _u64(fs.read_int(d + "/pids.max", -1))}) if d else {}
+    data["pids"] = (
+        _nz({"current": fs.read_int(d + "/pids.current"), "limit": _u64(fs.read_int(d + "/pids.max", -1))})
+        if d
+        else {}
+    )
     d = dirs.get("blkio")
     blkio: dict = {}
     if d:
@@ -117,10 +137,15 @@ def _hugetlb(d: str, v2: bool) -> dict:
         _, size, leaf = name.split(".")
         if v2 and leaf == "current":
             events = fs.read_keyed(f"{d}/hugetlb.{size}.events")
-            out[size] = _nz({"usage": fs.read_int(f"{d}/{name}"), "max": 0}) | {"failcnt": events.get("max", 0)}
+            out[size] = _nz({"usage": fs.read_int(f"{d}/{name}"), "max": 0}) | {
+                "failcnt": events.get("max", 0)
+            }
         elif not v2 and leaf == "usage_in_bytes":
             out[size] = _nz(
-                {"usage": fs.read_int(f"{d}/{name}"), "max": fs.read_int(f"{d}/hugetlb.{size}.max_usage_in_bytes")}
+                {
+                    "usage": fs.read_int(f"{d}/{name}"),
+                    "max": fs.read_int(f"{d}/hugetlb.{size}.max_usage_in_bytes"),
+                }
             ) | {"failcnt": fs.read_int(f"{d}/hugetlb.{size}.failcnt")}
     return out
 
@@ -165,7 +190,11 @@ def v2_stats(d: str) -> dict:
             )
         mem["raw"] = raw
     data["memory"] = _nz(mem)
-    data["pids"] = _nz({"current": fs.read_int(d + "/pids.current"), "limit": _u64(fs.read_int(d + "/pids.max", -1))}) if os.path.exists(d + "/pids.current") else {}
+    data["pids"] = (
+        _nz({"current": fs.read_int(d + "/pids.current"), "limit": _u64(fs.read_int(d + "/pids.max", -1))})
+        if os.path.exists(d + "/pids.current")
+        else {}
+    )
     blkio: dict = {}
     entries_bytes = []
     entries_ios = []
@@ -176,7 +205,9 @@ def v2_stats(d: str) -> dict:
         major, minor = (int(x) for x in fields[0].split(":"))
         kv = dict(f.split("=", 1) for f in fields[1:] if "=" in f)
         for op, bkey, ikey in (("Read", "rbytes", "rios"), ("Write", "wbytes", "wios")):
-            entries_bytes.append(_nz({"major": major, "minor": minor, "op": op, "value": int(kv.get(bkey, 0))}))
+            entries_bytes.append(
+                _nz({"major": major, "minor": minor, "op": op, "value": int(kv.get(bkey, 0))})
+            )
             entries_ios.append(_nz({"major": major, "minor": minor, "op": op, "value": int(kv.get(ikey, 0))}))
     if entries_bytes:
         blkio["ioServiceBytesRecursive"] = entries_bytes

@@ -6,8 +6,8 @@ resources JSON, as with runc.
 
 from __future__ import annotations
 
-from ..errors import ConfigError, UsageError
 from .. import jsonio
+from ..errors import ConfigError, UsageError
 
 # flag -> (path in linux.resources, value kind, help)
 FLAGS: dict[str, tuple[tuple[str, ...], str, str]] = {
@@ -20,7 +20,11 @@ FLAGS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "--cpu-share": (("cpu", "shares"), "uint", "CPU shares (relative weight)"),
     "--cpuset-cpus": (("cpu", "cpus"), "str", "CPUs to use (0-3, 0,1)"),
     "--cpuset-mems": (("cpu", "mems"), "str", "memory nodes to use (0-3, 0,1)"),
-    "--memory": (("memory", "limit"), "bytes", "memory limit (in bytes, or with a k/m/g suffix; -1 = unlimited)"),
+    "--memory": (
+        ("memory", "limit"),
+        "bytes",
+        "memory limit (in bytes, or with a k/m/g suffix; -1 = unlimited)",
+    ),
     "--memory-reservation": (("memory", "reservation"), "bytes", "memory soft limit"),
     "--memory-swap": (("memory", "swap"), "bytes", "memory plus swap limit (-1 = unlimited)"),
     "--kernel-memory": (("memory", "kernel"), "bytes", "kernel memory limit (deprecated, ignored)"),
@@ -108,4 +112,6 @@ def read_resources_arg(arg: str) -> str:
         with open(arg) as f:
             return f.read()
     except OSError as exc:
-        raise UsageError(f"read resources file {arg!r}: {exc.strerror.lower() if exc.strerror else exc}") from None
+        raise UsageError(
+            f"read resources file {arg!r}: {exc.strerror.lower() if exc.strerror else exc}"
+        ) from None

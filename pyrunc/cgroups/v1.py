@@ -168,7 +168,7 @@ def apply_blkio(dirs: dict[str, str], resources: dict) -> None:
     if not writes:
         return
     d = _dir(dirs, "blkio", base)
-    for name, value, pointer in writes:
+    for name, text, pointer in writes:
         path = d + "/blkio." + name
         if not os.path.exists(path):
             # BFQ exposes its weights under blkio.bfq.*; CFQ (gone since 5.0) used blkio.*.
@@ -176,7 +176,7 @@ def apply_blkio(dirs: dict[str, str], resources: dict) -> None:
             if not os.path.exists(bfq):
                 raise missing_file(pointer, path)
             path = bfq
-        fs.write(path, value, pointer)
+        fs.write(path, text, pointer)
 
 
 def apply_hugetlb(dirs: dict[str, str], resources: dict) -> None:
@@ -207,7 +207,9 @@ def apply_network(dirs: dict[str, str], resources: dict) -> None:
     base = ptr("network")
     classid = int_field(net, "classID", base + "/classID")
     if classid is not None:
-        fs.write(_dir(dirs, "net_cls", base + "/classID") + "/net_cls.classid", str(classid), base + "/classID")
+        fs.write(
+            _dir(dirs, "net_cls", base + "/classID") + "/net_cls.classid", str(classid), base + "/classID"
+        )
     prios = list_field(net, "priorities", base + "/priorities")
     if prios:
         d = _dir(dirs, "net_prio", base + "/priorities")

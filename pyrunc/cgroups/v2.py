@@ -20,7 +20,7 @@ def _need(avail: set[str], controller: str, pointer: str) -> None:
 
 def _convert(pointer: str, func: object, *args: int) -> int:
     try:
-        return func(*args)  # type: ignore[operator, no-any-return]
+        return func(*args)  # type: ignore[operator]
     except convert.ConversionError as exc:
         raise ConfigError(pointer, f"cannot convert to cgroup v2: {exc}") from None
 
@@ -36,11 +36,17 @@ def apply_memory(d: str, avail: set[str], resources: dict, update: bool) -> None
     swappiness = int_field(mem, "swappiness", base + "/swappiness")
     kernel_tcp = int_field(mem, "kernelTCP", base + "/kernelTCP")
     if swappiness is not None and swappiness >= 0:
-        raise ConfigError(base + "/swappiness", "cannot convert to cgroup v2: v2 has no per-cgroup swappiness")
+        raise ConfigError(
+            base + "/swappiness", "cannot convert to cgroup v2: v2 has no per-cgroup swappiness"
+        )
     if mem.get("disableOOMKiller"):
-        raise ConfigError(base + "/disableOOMKiller", "cannot convert to cgroup v2: v2 cannot disable the OOM killer")
+        raise ConfigError(
+            base + "/disableOOMKiller", "cannot convert to cgroup v2: v2 cannot disable the OOM killer"
+        )
     if kernel_tcp:
-        raise ConfigError(base + "/kernelTCP", "cannot convert to cgroup v2: v2 has no separate TCP memory limit")
+        raise ConfigError(
+            base + "/kernelTCP", "cannot convert to cgroup v2: v2 has no separate TCP memory limit"
+        )
     if limit is None and swap is None and reservation is None:
         return
     _need(avail, "memory", base)
@@ -213,7 +219,9 @@ def apply(d: str, resources: dict, *, update: bool = False) -> None:
     """Every v2 field except devices (the manager attaches the eBPF program)."""
     avail = controllers(d)
     if section(resources, "network"):
-        raise ConfigError(ptr("network"), "cannot convert to cgroup v2: net_cls and net_prio are cgroup v1 only")
+        raise ConfigError(
+            ptr("network"), "cannot convert to cgroup v2: net_cls and net_prio are cgroup v1 only"
+        )
     apply_cpu(d, avail, resources)
     apply_memory(d, avail, resources, update)
     apply_pids(d, avail, resources)

@@ -23,7 +23,8 @@ pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="needs root to create cgroups"),
     pytest.mark.skipif(
         not {"memory", "pids", "freezer", "cpu", "cpuacct", "devices"} <= set(H.v1_roots),
-        reason="needs cgroup v1 memory, pids, freezer, cpu, cpuacct and devices controllers (hybrid/legacy host)",
+        reason="needs cgroup v1 memory, pids, freezer, cpu, cpuacct and devices controllers "
+        "(a hybrid or legacy host)",
     ),
 ]
 
@@ -62,7 +63,12 @@ def test_memory_hog_is_oom_killed_and_reported(parent):
     watcher = threading.Thread(
         target=events.run,
         args=("c", m),
-        kwargs={"interval": 30.0, "stats_only": False, "write": seen.append, "alive": lambda: not stop.is_set()},
+        kwargs={
+            "interval": 30.0,
+            "stats_only": False,
+            "write": seen.append,
+            "alive": lambda: not stop.is_set(),
+        },
     )
     watcher.start()
     try:
@@ -218,8 +224,8 @@ def test_stats_numbers_move(parent):
             sys.executable,
             "-S",
             "-c",
-            "import time\nb = b'y' * (8 << 20)\nwhile time.process_time() < 0.3: pass\nprint('ok', flush=True)\n"
-            "time.sleep(30)",
+            "import time\nb = b'y' * (8 << 20)\nwhile time.process_time() < 0.3: pass\n"
+            "print('ok', flush=True)\ntime.sleep(30)",
         ],
         preexec_fn=lambda: m.join(os.getpid()),
         stdout=subprocess.PIPE,
@@ -254,7 +260,10 @@ def test_cpu_quota_holds_a_burner(parent):
         start = time.monotonic()
         deadline = start + 20
         # Wait for enough cpu time that an unthrottled burner would be far past its quota.
-        while m.stats()["cpu"].get("throttling", {}).get("throttled_periods", 0) < 3 and time.monotonic() < deadline:
+        while (
+            m.stats()["cpu"].get("throttling", {}).get("throttled_periods", 0) < 3
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.1)
         elapsed = time.monotonic() - start
         st = m.stats()["cpu"]
@@ -274,7 +283,14 @@ def test_device_denied_then_allowed_after_update_v1(parent):
     probe = "(exec 3</dev/kmsg) && echo allowed || echo denied"
     out = spawn(m, probe, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).communicate(timeout=10)[0]
     assert out.strip() == b"denied"
-    m.update({"devices": [{"allow": False, "access": "rwm"}, {"allow": True, "type": "c", "major": 1, "minor": 11, "access": "r"}]})
+    m.update(
+        {
+            "devices": [
+                {"allow": False, "access": "rwm"},
+                {"allow": True, "type": "c", "major": 1, "minor": 11, "access": "r"},
+            ]
+        }
+    )
     out = spawn(m, probe, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).communicate(timeout=10)[0]
     assert out.strip() == b"allowed"
     m.destroy()
@@ -306,7 +322,9 @@ def test_create_refuses_a_frozen_cgroup(parent):
 
 def test_bad_value_names_the_field_and_leaves_nothing(parent):
     name = "bad"
-    m = CgroupManager.for_container(name, parent.path(name), {"cpu": {"cpus": "99"}}, systemd=False, rootless=False)
+    m = CgroupManager.for_container(
+        name, parent.path(name), {"cpu": {"cpus": "99"}}, systemd=False, rootless=False
+    )
     with pytest.raises(ConfigError) as exc:
         m.create()
     assert exc.value.pointer == "/linux/resources/cpu/cpus"

@@ -122,7 +122,9 @@ def test_sigterm_through_freeze_signal_thaw(parent):
 
 def _probe(m: CgroupManager, path: str, mode: str = "<") -> bytes:
     script = f"(exec 3{mode}{path}) && echo allowed || echo denied"
-    return spawn(m, script, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).communicate(timeout=10)[0].strip()
+    return (
+        spawn(m, script, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).communicate(timeout=10)[0].strip()
+    )
 
 
 def _native_or_skip() -> None:
@@ -139,11 +141,25 @@ def test_device_ebpf_denies_then_update_allows_and_replaces(parent):
     # /dev/null is in the default allow list; /dev/kmsg (c 1:11) is not.
     assert _probe(m, "/dev/null", ">") == b"allowed"
     assert _probe(m, "/dev/kmsg") == b"denied"
-    m.update({"devices": [{"allow": False, "access": "rwm"}, {"allow": True, "type": "c", "major": 1, "minor": 11, "access": "r"}]})
+    m.update(
+        {
+            "devices": [
+                {"allow": False, "access": "rwm"},
+                {"allow": True, "type": "c", "major": 1, "minor": 11, "access": "r"},
+            ]
+        }
+    )
     assert devices.v2_program_count(m.v2_dir) == 1  # replaced, not stacked
     assert _probe(m, "/dev/kmsg") == b"allowed"
     assert _probe(m, "/dev/kmsg", "<>") == b"denied"  # read was allowed, not write
-    m.update({"devices": [{"allow": False, "access": "rwm"}, {"allow": False, "type": "c", "major": 1, "minor": 3, "access": "w"}]})
+    m.update(
+        {
+            "devices": [
+                {"allow": False, "access": "rwm"},
+                {"allow": False, "type": "c", "major": 1, "minor": 3, "access": "w"},
+            ]
+        }
+    )
     assert devices.v2_program_count(m.v2_dir) == 1
     # The spec's rules come before runc's defaults, so the default allow for /dev/null wins again.
     assert _probe(m, "/dev/null", ">") == b"allowed"
@@ -157,10 +173,25 @@ def test_device_ebpf_denies_then_update_allows_and_replaces(parent):
         ([("a", -1, -1, "rwm", True)], "/dev/kmsg", "<", b"allowed"),
         ([("a", -1, -1, "rwm", True), ("c", 1, 11, "r", False)], "/dev/kmsg", "<", b"denied"),
         ([("a", -1, -1, "rwm", False), ("c", 1, -1, "rw", True)], "/dev/kmsg", "<", b"allowed"),
-        ([("a", -1, -1, "rwm", False), ("c", 1, -1, "rw", True), ("c", 1, 3, "w", False)], "/dev/null", ">", b"denied"),
-        ([("a", -1, -1, "rwm", False), ("c", 1, -1, "rw", True), ("c", 1, 3, "w", False)], "/dev/null", "<", b"allowed"),
+        (
+            [("a", -1, -1, "rwm", False), ("c", 1, -1, "rw", True), ("c", 1, 3, "w", False)],
+            "/dev/null",
+            ">",
+            b"denied",
+        ),
+        (
+            [("a", -1, -1, "rwm", False), ("c", 1, -1, "rw", True), ("c", 1, 3, "w", False)],
+            "/dev/null",
+            "<",
+            b"allowed",
+        ),
         ([("a", -1, -1, "rwm", False), ("b", -1, -1, "rwm", True)], "/dev/null", "<", b"denied"),
-        ([("a", -1, -1, "rwm", False), ("c", 1, 3, "r", True), ("c", 1, 3, "w", True)], "/dev/null", "<>", b"allowed"),
+        (
+            [("a", -1, -1, "rwm", False), ("c", 1, 3, "r", True), ("c", 1, 3, "w", True)],
+            "/dev/null",
+            "<>",
+            b"allowed",
+        ),
         ([], "/dev/null", "<", b"denied"),
     ],
 )
@@ -182,10 +213,14 @@ def test_bad_rule_blob_is_refused_by_the_c_core(parent):
     try:
         err = new_err()
         blob = b"\x00" * 5
-        assert lib.pyrunc_devices_prog_attach(fd, ffi.from_buffer("unsigned char[]", blob), len(blob), err) == -1
+        assert (
+            lib.pyrunc_devices_prog_attach(fd, ffi.from_buffer("unsigned char[]", blob), len(blob), err) == -1
+        )
         assert b"not a multiple" in ffi.string(err.msg)
         bad = devices.encode([("c", 1, 3, "r", True)]).replace(b"c", b"x", 1)
-        assert lib.pyrunc_devices_prog_attach(fd, ffi.from_buffer("unsigned char[]", bad), len(bad), err) == -1
+        assert (
+            lib.pyrunc_devices_prog_attach(fd, ffi.from_buffer("unsigned char[]", bad), len(bad), err) == -1
+        )
     finally:
         os.close(fd)
     m.destroy()
@@ -207,7 +242,14 @@ def test_unified_key_for_a_missing_controller_names_the_key(parent):
 
 def test_unified_cgroup_file_is_written(parent):
     assert H.v2_root is not None
-    m = CgroupManager("w", parent.path("w"), UNIFIED, {}, H.v2_root + parent.path("w"), {"unified": {"cgroup.max.descendants": "3"}})
+    m = CgroupManager(
+        "w",
+        parent.path("w"),
+        UNIFIED,
+        {},
+        H.v2_root + parent.path("w"),
+        {"unified": {"cgroup.max.descendants": "3"}},
+    )
     m.create()
     with open(m.v2_dir + "/cgroup.max.descendants") as f:
         assert f.read().strip() == "3"
@@ -218,7 +260,9 @@ def test_hybrid_manager_also_places_the_container_in_the_v2_tree(parent):
     if H.mode != "hybrid":
         pytest.skip("this host is not hybrid")
     name = "hy"
-    m = CgroupManager.for_container(name, parent.path(name), {"pids": {"limit": 10}}, systemd=False, rootless=False)
+    m = CgroupManager.for_container(
+        name, parent.path(name), {"pids": {"limit": 10}}, systemd=False, rootless=False
+    )
     m.create()
     proc = spawn(m, "sleep 100")
     try:

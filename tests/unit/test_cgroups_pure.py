@@ -52,7 +52,9 @@ def test_systemd_paths(cgroups_path, expected):
     assert paths.container_path("cid", cgroups_path, systemd=True) == expected
 
 
-@pytest.mark.parametrize("bad", ["/docker/abc", "a:b", "a-.slice:p:n", "a--b.slice:p:n", "foo:p:n", "x.slice:p:"])
+@pytest.mark.parametrize(
+    "bad", ["/docker/abc", "a:b", "a-.slice:p:n", "a--b.slice:p:n", "foo:p:n", "x.slice:p:"]
+)
 def test_systemd_path_refusals(bad):
     with pytest.raises(ConfigError) as exc:
         paths.container_path("cid", bad, systemd=True)
@@ -108,8 +110,15 @@ def test_swap_conversion_keeps_memory_plus_swap(memory, extra):
 
 @pytest.mark.parametrize(
     "quota, period, expected",
-    [(None, None, None), (0, 0, None), (50000, None, "50000"), (50000, 100000, "50000 100000"),
-     (-1, None, "max"), (None, 250000, "max 250000"), (-1, 100000, "max 100000")],
+    [
+        (None, None, None),
+        (0, 0, None),
+        (50000, None, "50000"),
+        (50000, 100000, "50000 100000"),
+        (-1, None, "max"),
+        (None, 250000, "max 250000"),
+        (-1, 100000, "max 100000"),
+    ],
 )
 def test_cpu_max(quota, period, expected):
     assert convert.cpu_max(quota, period) == expected
@@ -141,8 +150,17 @@ def test_v2_writes_converted_values_to_files(tmp_path):
 
     (tmp_path / "cgroup.controllers").write_text("cpu cpuset memory pids io hugetlb\n")
     for name in (
-        "memory.swap.max", "memory.max", "memory.low", "cpu.weight", "cpu.max", "cpu.max.burst", "cpuset.cpus",
-        "pids.max", "io.weight", "io.max", "hugetlb.2MB.max",
+        "memory.swap.max",
+        "memory.max",
+        "memory.low",
+        "cpu.weight",
+        "cpu.max",
+        "cpu.max.burst",
+        "cpuset.cpus",
+        "pids.max",
+        "io.weight",
+        "io.max",
+        "hugetlb.2MB.max",
     ):
         (tmp_path / name).write_text("")
     res = {
@@ -196,7 +214,9 @@ def test_device_rule_refusals(bad, pointer):
 
 
 def test_effective_rules_start_with_deny_all_and_end_with_defaults_and_config_devices():
-    extra = devices.device_rules_from_linux_devices([{"type": "c", "major": 10, "minor": 229, "path": "/dev/fuse"}])
+    extra = devices.device_rules_from_linux_devices(
+        [{"type": "c", "major": 10, "minor": 229, "path": "/dev/fuse"}]
+    )
     rules = devices.effective([("c", 1, 1, "r", True)], extra)
     assert rules[0] == ("a", -1, -1, "rwm", False)
     assert rules[1] == ("c", 1, 1, "r", True)
@@ -236,7 +256,8 @@ def test_update_flags_build_resources():
 
 
 @pytest.mark.parametrize(
-    "text, expected", [("100", 100), ("1k", 1024), ("1KB", 1024), ("2MiB", 2 << 20), ("1.5g", 3 << 29), ("-1", -1)]
+    "text, expected",
+    [("100", 100), ("1k", 1024), ("1KB", 1024), ("2MiB", 2 << 20), ("1.5g", 3 << 29), ("-1", -1)],
 )
 def test_sizes(text, expected):
     assert update_args.parse_bytes(text) == expected
@@ -303,7 +324,9 @@ def test_rootless_has_limits(resources, expected):
 def test_manager_state_round_trip_is_cheap_and_equal():
     from pyrunc.cgroups.manager import CgroupManager
 
-    m = CgroupManager("id", "/p/id", "hybrid", {"memory": "/sys/fs/cgroup/memory/p/id"}, "/sys/fs/cgroup/unified/p/id", None)
+    m = CgroupManager(
+        "id", "/p/id", "hybrid", {"memory": "/sys/fs/cgroup/memory/p/id"}, "/sys/fs/cgroup/unified/p/id", None
+    )
     again = CgroupManager.from_state(m.to_state(), "id")
     assert again.to_state() == m.to_state()
     from pyrunc import jsonio
@@ -315,10 +338,13 @@ def test_manager_hot_path_imports_nothing_heavy():
     import subprocess
     import sys
 
+    root = str(__import__("pathlib").Path(__file__).resolve().parents[2])
+    heavy = ("re", "typing", "json", "enum", "subprocess", "argparse", "logging", "dataclasses")
     code = (
-        "import sys; sys.path.insert(0, %r); import pyrunc.cgroups.manager; "
-        "bad = [m for m in ('re', 'typing', 'json', 'enum', 'subprocess', 'argparse', 'logging', 'dataclasses') "
-        "if m in sys.modules]; print(bad)"
-    ) % str(__import__("pathlib").Path(__file__).resolve().parents[2])
-    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True).stdout
+        f"import sys; sys.path.insert(0, {root!r}); import pyrunc.cgroups.manager; "
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"
