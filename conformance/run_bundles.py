@@ -70,6 +70,7 @@ class Case:
 class Runtime:
     name: str
     path: str
+    global_args: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass
@@ -105,7 +106,7 @@ def substitute(value: Any, names: dict[str, str]) -> Any:
     if isinstance(value, list):
         return [substitute(v, names) for v in value]
     if isinstance(value, dict):
-        return {k: substitute(v, names) for k, v in value.items()}
+        return {substitute(k, names): substitute(v, names) for k, v in value.items()}
     return value
 
 
@@ -233,6 +234,7 @@ class CaseRun:
         self.state_root = self.work / "state"
         self.log = self.work / "runtime.log"
         self.netns = ""
+        self.dummy = ""
         self.names: dict[str, str] = {}
         self.console: ConsoleReceiver | None = None
 
@@ -240,7 +242,7 @@ class CaseRun:
 
     def rt(self, *args: str, timeout: float = 30, stdout: Any = None, stderr: Any = None
            ) -> subprocess.CompletedProcess[str]:
-        cmd = [self.runtime.path, "--root", str(self.state_root), "--log", str(self.log),
+        cmd = [self.runtime.path, *self.runtime.global_args, "--root", str(self.state_root), "--log", str(self.log),
                "--log-format", "json", *args]
         capture = stdout is None and stderr is None
         return subprocess.run(cmd, stdin=subprocess.DEVNULL, timeout=timeout, text=True,
@@ -271,6 +273,18 @@ class CaseRun:
             # An up loopback tells this namespace apart from a fresh one (whose lo is down).
             subprocess.run(["ip", "netns", "exec", self.netns, "ip", "link", "set", "lo", "up"], check=True)
             self.names["NETNS"] = f"/run/netns/{self.netns}"
+        if self.expect.get("dummy_link"):
+            # A host network device for linux.netDevices to move into the container.
+            self.dummy = f"cfd{uuid.uuid4().hex[:8]}"
+            subprocess.run(["ip", "link", "add", self.dummy, "type", "dummy"], check=True)
+            self.names["DUMMY"] = self.dummy
+        for rel, content in substitute(self.expect.get("rootfs_setup", {}), self.names).items():
+            target = self.bundle / "rootfs" / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if rel.endswith("/"):
+                target.mkdir(exist_ok=True)
+            else:
+                target.write_text(content)
         for rel, content in substitute(self.expect.get("host_setup", {}), self.names).items():
             target = self.work / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -293,6 +307,8 @@ class CaseRun:
             self.console.close()
         if self.netns:
             subprocess.run(["ip", "netns", "del", self.netns], capture_output=True)
+        if self.dummy and pathlib.Path(f"/sys/class/net/{self.dummy}").exists():
+            subprocess.run(["ip", "link", "del", self.dummy], capture_output=True)
         shutil.rmtree(self.work, ignore_errors=True)
 
     def state(self) -> dict[str, Any]:
@@ -337,6 +353,10 @@ class CaseRun:
             raise CheckFailed(f"exit status {proc.returncode}, expected {want}; "
                               f"output: {self.error_text().strip()[-600:]}")
         self.check_output((self.work / "stdout").read_text(errors="replace"))
+        stderr = (self.work / "stderr").read_text(errors="replace")
+        for piece in self.expect.get("stderr_contains", []):
+            if piece not in stderr:
+                raise CheckFailed(f"stderr lacks {piece!r}: {stderr.strip()[-600:]!r}")
         self.check_host_files()
 
     def run_create(self, timeout: float) -> None:
@@ -530,13 +550,17 @@ def remove_cgroup_parent() -> None:
 
 
 def parse_runtime(text: str) -> Runtime:
-    name, sep, path = text.partition("=")
-    if not sep:
-        path, name = text, pathlib.Path(text).name
-    found = shutil.which(path) or path
-    if not os.access(found, os.X_OK):
-        raise SystemExit(f"runtime {path!r} not found or not executable")
-    return Runtime(name, os.path.abspath(found))
+    """`BIN`, `NAME=BIN` or `NAME=BIN --global-opt ...` (e.g. `crun=crun --cgroup-manager=disabled`)."""
+    import shlex
+
+    name, sep, rest = text.partition("=")
+    if not sep or " " in name:
+        name, rest = "", text
+    words = shlex.split(rest)
+    path = shutil.which(words[0]) or words[0]
+    if not os.access(path, os.X_OK):
+        raise SystemExit(f"runtime {words[0]!r} not found or not executable")
+    return Runtime(name or pathlib.Path(path).name, os.path.abspath(path), tuple(words[1:]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -565,6 +589,8 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(header))
     with tempfile.TemporaryDirectory(prefix="pyrunc-conf-", dir="/var/tmp") as tmp:
         scratch = pathlib.Path(tmp)
+        # Reachable by the mapped root of user-namespace cases (mkdtemp makes it 0700).
+        scratch.chmod(0o755)
         template = build_rootfs(scratch / "template-rootfs")
         try:
             for case in cases:
