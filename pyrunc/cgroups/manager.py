@@ -129,6 +129,7 @@ class CgroupManager:
             "rootless": self.rootless,
             "skipped": self.skipped,
             "created": self.created,
+            "devices": self.device_rules,
         }
 
     @classmethod
@@ -143,6 +144,7 @@ class CgroupManager:
             rootless=bool(d.get("rootless")),
             skipped=bool(d.get("skipped")),
             created=list(d.get("created") or []),
+            device_rules=[tuple(r) for r in d.get("devices") or []] or None,
         )
 
     # ----- directories --------------------------------------------------------------------------

@@ -54,6 +54,9 @@ def apply_memory(d: str, avail: set[str], resources: dict, update: bool) -> None
         usage = fs.read_int(d + "/memory.current")
         if limit < usage:
             raise ConfigError(base + "/limit", f"limit {limit} is below the current usage {usage}")
+    if update and swap not in (None, 0, -1) and limit is None:
+        # `update --memory-swap` alone: convert against the limit in force.
+        limit = fs.read_int(d + "/memory.max", -1)
     if swap is not None or limit is not None:
         swap_max = _convert(base + "/swap", convert.memory_swap_to_v2, swap or 0, limit or 0)
         path = d + "/memory.swap.max"
