@@ -202,9 +202,7 @@ class CgroupManager:
                 d + "/cgroup.events"
             )
         else:
-            frozen = d in self.v1_dirs.get("freezer", "") and fs.read_or(
-                d + "/freezer.state"
-            ).strip() not in (
+            frozen = d == self.v1_dirs.get("freezer") and fs.read_or(d + "/freezer.state").strip() not in (
                 "",
                 "THAWED",
             )

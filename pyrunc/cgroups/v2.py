@@ -60,7 +60,11 @@ def apply_memory(d: str, avail: set[str], resources: dict, update: bool) -> None
     if swap is not None or limit is not None:
         swap_max = _convert(base + "/swap", convert.memory_swap_to_v2, swap or 0, limit or 0)
         path = d + "/memory.swap.max"
-        if swap_max != 0:
+        if swap_max == 0 and swap is not None and swap > 0:
+            # memory+swap equal to the limit: no swap at all, not "leave unset".
+            if os.path.exists(path):
+                fs.write(path, "0", base + "/swap")
+        elif swap_max != 0:
             if os.path.exists(path):
                 fs.write(path, convert.limit_text(swap_max), base + "/swap")
             elif swap_max > 0:

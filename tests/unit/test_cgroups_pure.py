@@ -348,3 +348,22 @@ def test_manager_hot_path_imports_nothing_heavy():
         [sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "memory, expected",
+    [
+        ({"limit": 100 << 20, "swap": 100 << 20}, "0"),  # same as the limit: no swap at all
+        ({"limit": -1}, "max"),  # unlimited memory, swap not given: unlimited swap too
+        ({"limit": 100 << 20, "swap": -1}, "max"),
+        ({"limit": 100 << 20}, ""),  # swap not given: left as it is
+    ],
+)
+def test_v2_swap_file(tmp_path, memory, expected):
+    from pyrunc.cgroups import v2
+
+    (tmp_path / "cgroup.controllers").write_text("memory\n")
+    for name in ("memory.max", "memory.swap.max"):
+        (tmp_path / name).write_text("")
+    v2.apply(str(tmp_path), {"memory": memory})
+    assert (tmp_path / "memory.swap.max").read_text() == expected
