@@ -217,6 +217,40 @@ class ConsoleReceiver:
         self.sock.close()
 
 
+class SeccompAgent:
+    """A minimal seccomp notify agent for listenerPath: keeps what the runtime sends, closes the fds.
+
+    With the notify fd closed, every notified syscall fails with ENOSYS, which the probe can observe.
+    """
+
+    def __init__(self, path: pathlib.Path, record: pathlib.Path) -> None:
+        self.record = record
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(str(path))
+        self.sock.listen(1)
+        self.sock.settimeout(30)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        try:
+            conn, _ = self.sock.accept()
+            with conn:
+                fds = array.array("i")
+                msg, ancdata, _flags, _addr = conn.recvmsg(65536, socket.CMSG_SPACE(16 * fds.itemsize))
+                for level, kind, data in ancdata:
+                    if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                        fds.frombytes(data[: len(data) - (len(data) % fds.itemsize)])
+            self.record.write_bytes(msg + b"\nfds=%d\n" % len(fds))
+            for fd in fds:
+                os.close(fd)
+        except OSError as exc:
+            self.record.write_text(f"agent error: {exc}\n")
+
+    def close(self) -> None:
+        self.sock.close()
+
+
 # ---- running one case ---------------------------------------------------------------------------
 
 class CaseRun:
@@ -237,6 +271,7 @@ class CaseRun:
         self.dummy = ""
         self.names: dict[str, str] = {}
         self.console: ConsoleReceiver | None = None
+        self.agent: SeccompAgent | None = None
 
     # -- helpers
 
@@ -273,6 +308,8 @@ class CaseRun:
             # An up loopback tells this namespace apart from a fresh one (whose lo is down).
             subprocess.run(["ip", "netns", "exec", self.netns, "ip", "link", "set", "lo", "up"], check=True)
             self.names["NETNS"] = f"/run/netns/{self.netns}"
+        if self.expect.get("seccomp_agent"):
+            self.agent = SeccompAgent(self.work / "agent.sock", self.work / "agent.out")
         if self.expect.get("dummy_link"):
             # A host network device for linux.netDevices to move into the container.
             self.dummy = f"cfd{uuid.uuid4().hex[:8]}"
@@ -305,6 +342,8 @@ class CaseRun:
             pass
         if self.console is not None:
             self.console.close()
+        if self.agent is not None:
+            self.agent.close()
         if self.netns:
             subprocess.run(["ip", "netns", "del", self.netns], capture_output=True)
         if self.dummy and pathlib.Path(f"/sys/class/net/{self.dummy}").exists():
@@ -549,6 +588,83 @@ def remove_cgroup_parent() -> None:
                 pass
 
 
+# Every Linux/POSIX field of runtime-spec v1.3 config.json (fnmatch patterns; `*` stands for an index or a
+# map key). Windows, Solaris, VM, z/OS and FreeBSD sections are out of scope for a Linux runtime.
+SPEC_FIELDS = """
+/ociVersion /root/path /root/readonly
+/mounts/*/destination /mounts/*/source /mounts/*/options /mounts/*/type /mounts/*/uidMappings /mounts/*/gidMappings
+/process/terminal /process/consoleSize/height /process/consoleSize/width /process/cwd /process/env /process/args
+/process/rlimits/*/type /process/rlimits/*/soft /process/rlimits/*/hard /process/apparmorProfile
+/process/capabilities/effective /process/capabilities/bounding /process/capabilities/inheritable
+/process/capabilities/permitted /process/capabilities/ambient /process/noNewPrivileges /process/oomScoreAdj
+/process/scheduler/policy /process/scheduler/nice /process/scheduler/priority /process/scheduler/flags
+/process/scheduler/runtime /process/scheduler/deadline /process/scheduler/period /process/selinuxLabel
+/process/ioPriority/class /process/ioPriority/priority /process/execCPUAffinity/initial
+/process/execCPUAffinity/final /process/user/uid /process/user/gid /process/user/umask
+/process/user/additionalGids /hostname /domainname
+/hooks/prestart /hooks/createRuntime /hooks/createContainer /hooks/startContainer /hooks/poststart
+/hooks/poststop /hooks/*/*/path /hooks/*/*/args /hooks/*/*/env /hooks/*/*/timeout /annotations
+/linux/namespaces/*/type /linux/namespaces/*/path /linux/uidMappings /linux/gidMappings /linux/timeOffsets
+/linux/devices/*/type /linux/devices/*/path /linux/devices/*/major /linux/devices/*/minor
+/linux/devices/*/fileMode /linux/devices/*/uid /linux/devices/*/gid /linux/cgroupsPath
+/linux/resources/devices/*/allow /linux/resources/devices/*/type /linux/resources/devices/*/major
+/linux/resources/devices/*/minor /linux/resources/devices/*/access
+/linux/resources/memory/limit /linux/resources/memory/reservation /linux/resources/memory/swap
+/linux/resources/memory/kernel /linux/resources/memory/kernelTCP /linux/resources/memory/swappiness
+/linux/resources/memory/disableOOMKiller /linux/resources/memory/useHierarchy
+/linux/resources/memory/checkBeforeUpdate
+/linux/resources/cpu/shares /linux/resources/cpu/quota /linux/resources/cpu/burst /linux/resources/cpu/period
+/linux/resources/cpu/realtimeRuntime /linux/resources/cpu/realtimePeriod /linux/resources/cpu/cpus
+/linux/resources/cpu/mems /linux/resources/cpu/idle
+/linux/resources/blockIO/weight /linux/resources/blockIO/leafWeight /linux/resources/blockIO/weightDevice
+/linux/resources/blockIO/throttleReadBpsDevice /linux/resources/blockIO/throttleWriteBpsDevice
+/linux/resources/blockIO/throttleReadIOPSDevice /linux/resources/blockIO/throttleWriteIOPSDevice
+/linux/resources/hugepageLimits/*/pageSize /linux/resources/hugepageLimits/*/limit
+/linux/resources/network/classID /linux/resources/network/priorities /linux/resources/pids/limit
+/linux/resources/rdma /linux/resources/unified
+/linux/intelRdt/closID /linux/intelRdt/l3CacheSchema /linux/intelRdt/memBwSchema /linux/intelRdt/schemata
+/linux/intelRdt/enableMonitoring /linux/memoryPolicy/mode /linux/memoryPolicy/nodes /linux/memoryPolicy/flags
+/linux/netDevices /linux/netDevices/*/name /linux/sysctl
+/linux/seccomp/defaultAction /linux/seccomp/defaultErrnoRet /linux/seccomp/architectures /linux/seccomp/flags
+/linux/seccomp/listenerPath /linux/seccomp/listenerMetadata /linux/seccomp/syscalls/*/names
+/linux/seccomp/syscalls/*/action /linux/seccomp/syscalls/*/errnoRet /linux/seccomp/syscalls/*/args/*/index
+/linux/seccomp/syscalls/*/args/*/value /linux/seccomp/syscalls/*/args/*/valueTwo
+/linux/seccomp/syscalls/*/args/*/op /linux/rootfsPropagation /linux/maskedPaths /linux/readonlyPaths
+/linux/mountLabel /linux/personality/domain /linux/personality/flags
+""".split()
+
+
+def coverage(cases: list[Case]) -> list[tuple[str, int, int]]:
+    """(spec field, valid cases naming it, invalid cases naming it) for every field of SPEC_FIELDS."""
+    import fnmatch
+
+    rows = []
+    for pattern in SPEC_FIELDS:
+        valid = invalid = 0
+        for case in cases:
+            if any(fnmatch.fnmatchcase(f, pattern) or f.startswith(pattern + "/") for f in case.expect.get("fields", [])):
+                if case.expect.get("mode", "run") == "invalid":
+                    invalid += 1
+                else:
+                    valid += 1
+        rows.append((pattern, valid, invalid))
+    return rows
+
+
+def print_coverage(cases: list[Case]) -> int:
+    rows = coverage(cases)
+    width = max(len(r[0]) for r in rows)
+    print(f"{'runtime-spec 1.3 field':{width}}  valid  invalid")
+    for field, valid, invalid in rows:
+        print(f"{field:{width}}  {valid:5}  {invalid:7}")
+    none = [r[0] for r in rows if r[1] == 0 and r[2] == 0]
+    print(f"\n{len(rows) - len(none)} of {len(rows)} fields covered; "
+          f"{sum(1 for r in rows if r[1])} by a valid case, {sum(1 for r in rows if r[2])} by an invalid one")
+    if none:
+        print("not covered: " + " ".join(none))
+    return 1 if none else 0
+
+
 def parse_runtime(text: str) -> Runtime:
     """`BIN`, `NAME=BIN` or `NAME=BIN --global-opt ...` (e.g. `crun=crun --cgroup-manager=disabled`)."""
     import shlex
@@ -565,17 +681,22 @@ def parse_runtime(text: str) -> Runtime:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runtime", action="append", required=True, metavar="[NAME=]BIN",
+    parser.add_argument("--coverage", action="store_true", help="print which spec fields the cases cover and exit")
+    parser.add_argument("--runtime", action="append", metavar="[NAME=]BIN",
                         help="runtime to test (repeat for a side-by-side table; the first one decides "
                              "the exit status); NAME selects `runtimes.NAME` in expect.json")
     parser.add_argument("--only", nargs="+", metavar="CASE")
     parser.add_argument("--bundles", type=pathlib.Path, default=BUNDLES)
     parser.add_argument("-v", "--verbose", action="store_true", help="show details of every non-PASS cell")
     args = parser.parse_args(argv)
+    cases = load_cases(args.bundles)
+    if args.coverage:
+        return print_coverage(cases)
+    if not args.runtime:
+        parser.error("at least one --runtime is required")
     if os.geteuid() != 0:
         parser.error("bundle tests need root")
     runtimes = [parse_runtime(r) for r in args.runtime]
-    cases = load_cases(args.bundles)
     if args.only:
         unknown = set(args.only) - {c.name for c in cases}
         if unknown:
