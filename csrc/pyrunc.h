@@ -138,10 +138,14 @@ int pyrunc_umount(const char *path, int flags, struct pyrunc_err *err);
  *   u32 n_arch, u32 arch tokens[n_arch] (SCMP_ARCH_*; the native arch is always in the filter),
  *   u32 n_rules, then per rule: u32 action, u32 n_syscalls, u32 n_args,
  *     i32 syscall numbers[n_syscalls] (native numbers or libseccomp pseudo numbers),
- *     n_args x {u32 index, u32 op (SCMP_CMP_*), u64 value, u64 value_two}.
+ *     n_args x {u32 index, u32 op (SCMP_CMP_*), u64 value, u64 value_two},
+ *   u32 n_enosys, then n_enosys x {u32 audit arch, u32 last nr, u32 last x32 nr (0 = none)}:
+ *     a stub put before libseccomp's program answers ENOSYS for syscalls numbered above the last
+ *     one the profile names on that arch (newer than the profile; runc does the same), so libc
+ *     falls back instead of failing on the default EPERM.
  * Unknown names never reach C: Python resolves them with pyrunc_seccomp_resolve_syscall first. */
 #define PYRUNC_SECCOMP_RULES_MAGIC 0x43535250
-#define PYRUNC_SECCOMP_RULES_VERSION 1
+#define PYRUNC_SECCOMP_RULES_VERSION 2
 #define PYRUNC_SECCOMP_MAX_INSNS 4096 /* BPF_MAXINSNS: the kernel refuses longer programs */
 
 /* One user notification as seen by a listener (tests use it to answer a trapped syscall). */
@@ -162,6 +166,8 @@ int pyrunc_seccomp_compile(const unsigned char *rules, size_t len, unsigned char
 /* Native syscall number, a libseccomp pseudo number (< -1) for a name known on other
  * architectures only, or -1 when libseccomp does not know the name. */
 int pyrunc_seccomp_resolve_syscall(const char *name);
+/* The number of name on arch (SCMP_ARCH_* token), or < 0 when it has none there. */
+int pyrunc_seccomp_resolve_syscall_arch(uint32_t arch, const char *name);
 /* SCMP_ARCH_* token for a libseccomp arch name ("x86_64", "aarch64"...); 0 when unknown. */
 uint32_t pyrunc_seccomp_arch_token(const char *name);
 uint32_t pyrunc_seccomp_native_arch(void);

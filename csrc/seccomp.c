@@ -12,9 +12,11 @@
 #include "errors.h"
 
 #include <errno.h>
+#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,12 +88,81 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const struct s
     return 0;
 }
 
-static int export_bpf(scmp_filter_ctx ctx, unsigned char *out, size_t out_cap, size_t *out_len,
-                      struct pyrunc_err *err)
+/* The ENOSYS stub: per arch, "nr > last" returns ENOSYS, anything else falls through to
+ * libseccomp's program (which reloads what it needs, so the accumulator state does not matter).
+ * On x86_64, x32 calls carry the 0x40000000 bit and are compared with their own last number. */
+#define STUB_MAX 256
+#define X32_BIT 0x40000000U
+#define T_ENOSYS (-1)
+#define T_FALL (-2)
+
+struct stub {
+    struct sock_filter f[STUB_MAX];
+    int jt[STUB_MAX], jf[STUB_MAX]; /* absolute targets or T_* */
+    unsigned int n;
+};
+
+static void emit(struct stub *s, uint16_t code, uint32_t k, int jt, int jf)
+{
+    s->f[s->n] = (struct sock_filter){code, 0, 0, k};
+    s->jt[s->n] = jt;
+    s->jf[s->n] = jf;
+    s->n++;
+}
+
+static int read_stub(struct rd *r, struct stub *s, struct pyrunc_err *err)
+{
+    uint32_t n, arch, last, last_x32;
+
+    s->n = 0;
+    if (rd_u32(r, &n) < 0)
+        return truncated(err);
+    if (n == 0)
+        return 0;
+    if (n > 32)
+        return pr_fail(err, PR_STAGE_SECCOMP, EINVAL, "decode seccomp rules: %u enosys entries", n);
+    emit(s, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned int start = s->n, size;
+        if (rd_u32(r, &arch) < 0 || rd_u32(r, &last) < 0 || rd_u32(r, &last_x32) < 0)
+            return truncated(err);
+        size = arch == AUDIT_ARCH_X86_64 ? 5 : 3;
+        emit(s, BPF_JMP | BPF_JEQ | BPF_K, arch, (int)start + 1, i + 1 == n ? T_FALL : (int)(start + size));
+        emit(s, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr), 0, 0);
+        if (arch == AUDIT_ARCH_X86_64) {
+            emit(s, BPF_JMP | BPF_JSET | BPF_K, X32_BIT, (int)start + 4, (int)start + 3);
+            emit(s, BPF_JMP | BPF_JGT | BPF_K, last, T_ENOSYS, T_FALL);
+            /* Without x32 in the profile, its calls are libseccomp's business (bad arch). */
+            emit(s, BPF_JMP | BPF_JGT | BPF_K, last_x32 ? last_x32 : 0xffffffffU, T_ENOSYS, T_FALL);
+        } else {
+            emit(s, BPF_JMP | BPF_JGT | BPF_K, last, T_ENOSYS, T_FALL);
+        }
+    }
+    emit(s, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA), 0, 0);
+    for (unsigned int i = 0; i < s->n; i++) {
+        if (BPF_CLASS(s->f[i].code) != BPF_JMP)
+            continue;
+        int targets[2] = {s->jt[i], s->jf[i]};
+        for (int k = 0; k < 2; k++) {
+            int abs = targets[k] == T_ENOSYS ? (int)s->n - 1 : targets[k] == T_FALL ? (int)s->n : targets[k];
+            int rel = abs - (int)i - 1;
+            if (rel < 0 || rel > 255)
+                return pr_fail(err, PR_STAGE_SECCOMP, EINVAL, "build seccomp enosys stub: jump of %d", rel);
+            if (k == 0)
+                s->f[i].jt = (uint8_t)rel;
+            else
+                s->f[i].jf = (uint8_t)rel;
+        }
+    }
+    return 0;
+}
+
+static int export_bpf(scmp_filter_ctx ctx, const struct stub *stub, unsigned char *out, size_t out_cap,
+                      size_t *out_len, struct pyrunc_err *err)
 {
     int fd, rc;
     off_t size;
-    size_t done = 0;
+    size_t done = 0, head = stub->n * sizeof(struct sock_filter);
 
     fd = memfd_create("pyrunc-seccomp", MFD_CLOEXEC);
     if (fd < 0)
@@ -107,12 +178,13 @@ static int export_bpf(scmp_filter_ctx ctx, unsigned char *out, size_t out_cap, s
         close(fd);
         return -1;
     }
-    *out_len = (size_t)size;
-    if ((size_t)size > out_cap) {
+    *out_len = head + (size_t)size;
+    if (*out_len > out_cap) {
         close(fd);
-        return pr_fail(err, PR_STAGE_SECCOMP, ENOSPC, "export seccomp filter: %lld bytes do not fit",
-                       (long long)size);
+        return pr_fail(err, PR_STAGE_SECCOMP, ENOSPC, "export seccomp filter: %zu bytes do not fit", *out_len);
     }
+    memcpy(out, stub->f, head);
+    out += head;
     while (done < (size_t)size) {
         ssize_t n = pread(fd, out + done, (size_t)size - done, (off_t)done);
         if (n < 0 && errno == EINTR)
@@ -129,7 +201,7 @@ static int export_bpf(scmp_filter_ctx ctx, unsigned char *out, size_t out_cap, s
 }
 
 static int compile_into(scmp_filter_ctx ctx, struct rd *r, uint32_t default_action, size_t *bad_rule,
-                        struct pyrunc_err *err)
+                        struct stub *stub, struct pyrunc_err *err)
 {
     uint32_t n_arch, n_rules;
     int rc;
@@ -192,6 +264,8 @@ static int compile_into(scmp_filter_ctx ctx, struct rd *r, uint32_t default_acti
             }
         }
     }
+    if (read_stub(r, stub, err) < 0)
+        return -1;
     if (r->left != 0)
         return pr_fail(err, PR_STAGE_SECCOMP, EINVAL, "decode seccomp rules: %zu trailing bytes", r->left);
     return 0;
@@ -203,6 +277,7 @@ int pyrunc_seccomp_compile(const unsigned char *rules, size_t len, unsigned char
     struct rd r = {rules, len};
     uint32_t magic, version, default_action;
     scmp_filter_ctx ctx;
+    struct stub *stub;
     int rc;
 
     *out_len = 0;
@@ -210,20 +285,31 @@ int pyrunc_seccomp_compile(const unsigned char *rules, size_t len, unsigned char
         return truncated(err);
     if (magic != PYRUNC_SECCOMP_RULES_MAGIC || version != PYRUNC_SECCOMP_RULES_VERSION)
         return pr_fail(err, PR_STAGE_SECCOMP, EINVAL, "decode seccomp rules: bad magic or version %u", version);
+    stub = calloc(1, sizeof(*stub));
+    if (stub == NULL)
+        return pr_fail_errno(err, PR_STAGE_SECCOMP, "allocate seccomp stub");
     ctx = seccomp_init(default_action);
-    if (ctx == NULL)
+    if (ctx == NULL) {
+        free(stub);
         return pr_fail(err, PR_STAGE_SECCOMP, EINVAL, "init seccomp filter with default action `0x%x`",
                        default_action);
-    rc = compile_into(ctx, &r, default_action, out_len, err);
+    }
+    rc = compile_into(ctx, &r, default_action, out_len, stub, err);
     if (rc == 0)
-        rc = export_bpf(ctx, out, out_cap, out_len, err);
+        rc = export_bpf(ctx, stub, out, out_cap, out_len, err);
     seccomp_release(ctx);
+    free(stub);
     return rc;
 }
 
 int pyrunc_seccomp_resolve_syscall(const char *name)
 {
     return seccomp_syscall_resolve_name(name);
+}
+
+int pyrunc_seccomp_resolve_syscall_arch(uint32_t arch, const char *name)
+{
+    return seccomp_syscall_resolve_name_arch(arch, name);
 }
 
 uint32_t pyrunc_seccomp_arch_token(const char *name)

@@ -9,8 +9,12 @@ profiles are written against:
 - errnoRet defaults to EPERM for SCMP_ACT_ERRNO and SCMP_ACT_TRACE, and is an error elsewhere;
 - several args in one rule must all match, unless one index repeats: then each comparison is a
   rule of its own (libseccomp cannot AND two comparisons of the same argument);
-- SCMP_CMP_MASKED_EQ: `value` is the mask, `valueTwo` the expected masked value.
-- the native architecture is always in the filter, next to `architectures`.
+- SCMP_CMP_MASKED_EQ: `value` is the mask, `valueTwo` the expected masked value (its bits outside
+  the mask are ignored: libseccomp masks both sides);
+- the native architecture is always in the filter, next to `architectures`;
+- unless the default action lets calls through, syscalls numbered above the last one the profile
+  names (per architecture) fail with ENOSYS instead of the default action: they are newer than
+  the profile, and libc falls back from ENOSYS where a default EPERM would break it.
 
 Hot path module (create): imports only os at module level.
 """
@@ -26,9 +30,10 @@ if TYPE_CHECKING:
     from typing import Any, TypeGuard
 
 # Bump when the meaning of a compiled program for the same input changes: it is part of the cache key.
-COMPILER_VERSION = "1"
+COMPILER_VERSION = "2"
 
 EPERM = 1
+ENOSYS = 38
 
 # libseccomp action values (SCMP_ACT_*); ERRNO and TRACE carry errnoRet in the low 16 bits.
 ACT_KILL_THREAD = 0x00000000
@@ -112,7 +117,7 @@ NOTIFY_FORBIDDEN = frozenset(("write", "sendmsg"))
 MAX_ARGS_PER_RULE = 64  # MAX_CMP_PER_RULE in csrc/seccomp.c
 MAX_INSNS = 4096  # BPF_MAXINSNS
 RULES_MAGIC = 0x43535250  # PYRUNC_SECCOMP_RULES_MAGIC
-RULES_VERSION = 1
+RULES_VERSION = 2
 _U64 = (1 << 64) - 1
 
 
@@ -346,8 +351,41 @@ def _arch_tokens(arch_names: list[str], pointer: str) -> list[int]:
     return tokens
 
 
+def _enosys_entries(default: int, tokens: list[int], names: set[str]) -> list[tuple[int, int, int]]:
+    """(audit arch, last nr, last x32 nr or 0) per architecture, for the ENOSYS stub."""
+    if default in (ACT_ALLOW, ACT_LOG, ACT_ERRNO | ENOSYS):
+        return []  # newer syscalls already pass, or already get ENOSYS
+    from ..native import lib
+
+    native = lib.pyrunc_seccomp_native_arch()
+    x86_64 = lib.pyrunc_seccomp_arch_token(b"x86_64")
+    x32 = lib.pyrunc_seccomp_arch_token(b"x32")
+    archs = [native] + [t for t in tokens if t != native]
+    encoded = [n.encode("utf-8", "surrogateescape") for n in names]
+    last = {}
+    for arch in archs:
+        top = -1
+        for name in encoded:
+            nr = lib.pyrunc_seccomp_resolve_syscall_arch(arch, name)
+            if nr > top:
+                top = nr
+        last[arch] = top
+    entries = []
+    for arch in archs:
+        # x32 shares AUDIT_ARCH_X86_64 with the 0x40000000 bit set; it rides on that entry.
+        if arch == x32 or last[arch] < 0:
+            continue
+        last_x32 = last.get(x32, -1) if arch == x86_64 else -1
+        entries.append((arch, last[arch], max(last_x32, 0)))
+    return entries
+
+
 def build_rules_blob(
-    default: int, arch_tokens: list[int], rules: list[_Rule], numbers: list[list[int]]
+    default: int,
+    arch_tokens: list[int],
+    rules: list[_Rule],
+    numbers: list[list[int]],
+    enosys: list[tuple[int, int, int]] | None = None,
 ) -> bytes:
     """The compact rule format pyrunc_seccomp_compile reads (see csrc/pyrunc.h)."""
     import struct
@@ -360,6 +398,10 @@ def build_rules_blob(
         parts.append(struct.pack(f"={len(nrs)}i", *nrs))
         for index, op, value, value_two in rule.args:
             parts.append(struct.pack("=IIQQ", index, op, value, value_two))
+    enosys = enosys or []
+    parts.append(struct.pack("=I", len(enosys)))
+    for entry in enosys:
+        parts.append(struct.pack("=III", *entry))
     return b"".join(parts)
 
 
@@ -424,8 +466,10 @@ def compile_seccomp(
 
     tokens = _arch_tokens(arch_names, pointer)
     numbers, skipped = _resolve(rules)
+    unknown = set(skipped)
+    enosys = _enosys_entries(default, tokens, {n for r in rules for n in r.names if n not in unknown})
     try:
-        bpf = _compile_blob(build_rules_blob(default, tokens, rules, numbers))
+        bpf = _compile_blob(build_rules_blob(default, tokens, rules, numbers, enosys))
     except _RuleRefused as exc:
         # e.g. the same syscall and conditions as an earlier rule with another action ("file exists").
         raise ConfigError(pointer_join(pointer, "syscalls", exc.index), exc.message) from None

@@ -294,7 +294,8 @@ OPS = {
     "SCMP_CMP_EQ": lambda a, v, v2: a == v,
     "SCMP_CMP_GE": lambda a, v, v2: a >= v,
     "SCMP_CMP_GT": lambda a, v, v2: a > v,
-    "SCMP_CMP_MASKED_EQ": lambda a, v, v2: a & v == v2,
+    # libseccomp masks both sides: valueTwo bits outside the mask are ignored (as under runc).
+    "SCMP_CMP_MASKED_EQ": lambda a, v, v2: a & v == v2 & v,
 }
 
 # Values that straddle the 32-bit boundary: libseccomp compares the full 64-bit register.
@@ -308,7 +309,6 @@ _values = st.one_of(
 @given(op=st.sampled_from(sorted(OPS)), value=_values, value_two=_values, arg=_values)
 def test_every_operator_matches_the_kernels_view(op: str, value: int, value_two: int, arg: int) -> None:
     # The operand is getpriority's second argument, compared as unsigned 64-bit.
-    # MASKED_EQ with valueTwo bits outside the mask is accepted and simply never matches.
     c = compile_seccomp(
         profile(
             rules=[
@@ -553,3 +553,84 @@ def test_load_rejects_a_bad_program_length() -> None:
     assert lib.pyrunc_seccomp_load_bpf(b"\0" * 12, 12, 0, err) == -1
     assert err.errnum == errno.EINVAL
     assert b"bad program length" in ffi.string(err.msg)
+
+
+def _last_named(seccomp: dict, arch: str) -> int:
+    token = lib.pyrunc_seccomp_arch_token(arch.encode())
+    nrs = (
+        lib.pyrunc_seccomp_resolve_syscall_arch(token, n.encode())
+        for r in seccomp["syscalls"]
+        for n in r["names"]
+    )
+    return max(nrs)
+
+
+def _raw(nr_value: int) -> int:
+    ctypes.set_errno(0)
+    rc = LIBC.syscall(ctypes.c_long(nr_value), U64(0), U64(0), U64(0))
+    return ctypes.get_errno() if rc == -1 else 0
+
+
+@pytest.mark.parametrize("engine", ["docker", "podman"])
+def test_syscalls_newer_than_the_profile_get_enosys(engine: str) -> None:
+    seccomp = json.loads((ENGINE_CONFIGS / f"{engine}.json").read_text())["linux"]["seccomp"]
+    last = _last_named(seccomp, "x86_64" if platform.machine() == "x86_64" else platform.machine())
+    named = {n for r in seccomp["syscalls"] for n in r["names"]}
+    older_unnamed = next(n for n in ("add_key", "request_key", "kexec_load") if n not in named)
+    assert nr(older_unnamed) < last
+    c = compile_seccomp(seccomp)
+    _, got = in_child(
+        c, lambda _: [_raw(last + 1), _raw(last + 100), sys_call(older_unnamed, 0, 0, 0, 0, 0)[1]]
+    )
+    default = errno.ENOSYS if seccomp.get("defaultErrnoRet") == errno.ENOSYS else errno.EPERM
+    # Newer than anything the profile names: ENOSYS, so libc falls back. Older but unnamed: the default.
+    assert got == [errno.ENOSYS, errno.ENOSYS, default]
+
+
+def test_enosys_stub_precedes_a_kill_default() -> None:
+    podman = json.loads((ENGINE_CONFIGS / "podman.json").read_text())["linux"]["seccomp"]
+    allowed = sorted({n for r in podman["syscalls"] if r["action"] == "SCMP_ACT_ALLOW" for n in r["names"]})
+    section = profile("SCMP_ACT_KILL_PROCESS", [{"names": allowed, "action": "SCMP_ACT_ALLOW"}])
+    last = _last_named(section, platform.machine())
+    c = compile_seccomp(section)
+    # Above the last named number: ENOSYS, not a kill; a lower unnamed call still kills.
+    status, got = in_child(c, lambda _: _raw(last + 1))
+    assert os.WIFEXITED(status) and got == errno.ENOSYS
+    unnamed = next(n for n in ("add_key", "request_key", "kexec_load") if n not in allowed)
+    status, _ = in_child(c, lambda _: _raw(nr(unnamed)))
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGSYS
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the stub's size is computed for x86_64")
+def test_no_enosys_stub_when_the_default_lets_calls_through_or_is_enosys() -> None:
+    def size(default: str, action: str, **extra: object) -> int:
+        return (
+            len(compile_seccomp(profile(default, [{"names": ["getppid"], "action": action}], **extra)).bpf)
+            // 8
+        )
+
+    # The stub on x86_64 alone: load arch; compare arch, load nr, x32 split, two compares; return ENOSYS.
+    stub = 7
+    base = size("SCMP_ACT_ALLOW", "SCMP_ACT_TRAP")
+    assert size("SCMP_ACT_LOG", "SCMP_ACT_TRAP") == base
+    assert size("SCMP_ACT_ERRNO", "SCMP_ACT_ALLOW", defaultErrnoRet=errno.ENOSYS) == base
+    assert size("SCMP_ACT_ERRNO", "SCMP_ACT_ALLOW") == base + stub
+    assert size("SCMP_ACT_TRAP", "SCMP_ACT_ALLOW") == base + stub
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the i386 and x32 entry tests need an x86_64 host")
+def test_enosys_stub_covers_i386_and_x32_calls() -> None:
+    docker = json.loads((ENGINE_CONFIGS / "docker.json").read_text())["linux"]["seccomp"]
+    assert {"SCMP_ARCH_X86", "SCMP_ARCH_X32"} <= set(docker["architectures"])
+    last_i386 = _last_named(docker, "x86")
+    last_x32 = _last_named(docker, "x32")
+    page = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+    number = last_i386 + 1
+    page.write(
+        bytes([0xB8]) + number.to_bytes(4, "little") + bytes([0xCD, 0x80, 0xC3])
+    )  # mov eax, n; int 0x80; ret
+    int80 = ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(page)))
+    c = compile_seccomp(docker)
+    _, got = in_child(c, lambda _: [int80(), _raw(last_x32 + 1)])
+    assert got[0] == -errno.ENOSYS  # i386 call numbered above the profile's last i386 syscall
+    assert got[1] == errno.ENOSYS  # x32 call numbered above the profile's last x32 syscall

@@ -238,10 +238,15 @@ def test_listener_payload_is_the_process_state_document() -> None:
 
 
 def test_rule_equal_to_default_is_dropped() -> None:
-    # libseccomp refuses such a rule; runc drops it. The program is the same as without it.
-    without = sc.compile_seccomp({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": []})
+    # libseccomp refuses such a rule; runc drops it. The program is the same as without it (read
+    # has a lower number than getpid, so the ENOSYS stub is the same too).
+    allow = {"names": ["getpid"], "action": "SCMP_ACT_ALLOW"}
+    without = sc.compile_seccomp({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [allow]})
     with_rule = sc.compile_seccomp(
-        {"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO"}]}
+        {
+            "defaultAction": "SCMP_ACT_ERRNO",
+            "syscalls": [allow, {"names": ["read"], "action": "SCMP_ACT_ERRNO"}],
+        }
     )
     assert with_rule.bpf == without.bpf
 
@@ -261,7 +266,10 @@ def test_rule_blob_layout() -> None:
     action, n_sys, n_args, s1, s2 = struct.unpack_from("=3I2i", blob, 24)
     assert (action, n_sys, n_args, s1, s2) == (sc.ACT_ERRNO | 1, 2, 1, 39, -101)
     assert struct.unpack_from("=IIQQ", blob, 44) == (2, 7, 0xFF, 0x10)
-    assert len(blob) == 44 + 24
+    assert struct.unpack_from("=I", blob, 68) == (0,)
+    assert len(blob) == 44 + 24 + 4
+    with_stub = sc.build_rules_blob(sc.ACT_ALLOW, [], [], [], [(0xC000003E, 450, 0x40000220)])
+    assert struct.unpack_from("=4I", with_stub, 20) == (1, 0xC000003E, 450, 0x40000220)
 
 
 def test_c_side_rejects_damaged_blobs() -> None:
