@@ -80,7 +80,15 @@ class Engine:
     def run(self, *args: str, input: str | None = None, timeout: float = 90,
             check: bool = False) -> subprocess.CompletedProcess[str]:
         """`run --rm <flags> <args...>`: args are run options, then the image, then the command."""
-        return self.cli("run", "--rm", *self.run_flags(), *args, input=input, timeout=timeout, check=check)
+        flags = self.run_flags()
+        if any(a == "--network" or a.startswith("--network=") for a in args):
+            flags = flags[2:]  # the test chose a network (e.g. another container's)
+        return self.cli("run", "--rm", *flags, *args, input=input, timeout=timeout, check=check)
+
+    def remove(self, name: str, check: bool = True) -> None:
+        """Force-remove a container at once (podman would first wait 10 s for SIGTERM to work)."""
+        extra = ["-t", "0"] if self.name == "podman" else []
+        self.cli("rm", "-f", *extra, name, timeout=60, check=check)
 
     def runtime_root(self) -> str | None:
         """The --root the engine passes to the runtime (None: the runtime's default)."""
@@ -152,8 +160,6 @@ class Podman(Engine):
             f'runtime_supports_json = ["crun", "runc", "{self.runtime_name}"]\n'
             f'tmp_dir = "{b}/tmp"\n'
             f'volume_path = "{b}/volumes"\n'
-            'infra_image = "' + self.image + '"\n'
-            'infra_command = "/bin/sleep"\n'
             "[engine.runtimes]\n"
             f'{self.runtime_name} = ["{self.runtime}"]\n'
             "[network]\n"
@@ -183,7 +189,7 @@ class Podman(Engine):
     def teardown(self) -> list[str]:
         problems = []
         with contextlib.suppress(Exception):
-            self.cli("pod", "rm", "-a", "-f", timeout=60)
+            self.cli("pod", "rm", "-a", "-f", "-t", "0", timeout=60)
         with contextlib.suppress(Exception):
             self.cli("rm", "-a", "-f", "-t", "0", timeout=60)
         # conmon outlives nothing we made once the containers are gone; anything left names our base.
