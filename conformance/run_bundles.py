@@ -277,8 +277,8 @@ class CaseRun:
 
     def rt(self, *args: str, timeout: float = 30, stdout: Any = None, stderr: Any = None
            ) -> subprocess.CompletedProcess[str]:
-        cmd = [self.runtime.path, *self.runtime.global_args, "--root", str(self.state_root), "--log", str(self.log),
-               "--log-format", "json", *args]
+        cmd = [self.runtime.path, *self.runtime.global_args, "--root", str(self.state_root),
+               "--log", str(self.log), "--log-format", "json", *args]
         capture = stdout is None and stderr is None
         return subprocess.run(cmd, stdin=subprocess.DEVNULL, timeout=timeout, text=True,
                               capture_output=capture, stdout=stdout, stderr=stderr)
@@ -592,8 +592,10 @@ def remove_cgroup_parent() -> None:
 # map key). Windows, Solaris, VM, z/OS and FreeBSD sections are out of scope for a Linux runtime.
 SPEC_FIELDS = """
 /ociVersion /root/path /root/readonly
-/mounts/*/destination /mounts/*/source /mounts/*/options /mounts/*/type /mounts/*/uidMappings /mounts/*/gidMappings
-/process/terminal /process/consoleSize/height /process/consoleSize/width /process/cwd /process/env /process/args
+/mounts/*/destination /mounts/*/source /mounts/*/options /mounts/*/type
+/mounts/*/uidMappings /mounts/*/gidMappings
+/process/terminal /process/consoleSize/height /process/consoleSize/width
+/process/cwd /process/env /process/args
 /process/rlimits/*/type /process/rlimits/*/soft /process/rlimits/*/hard /process/apparmorProfile
 /process/capabilities/effective /process/capabilities/bounding /process/capabilities/inheritable
 /process/capabilities/permitted /process/capabilities/ambient /process/noNewPrivileges /process/oomScoreAdj
@@ -642,7 +644,8 @@ def coverage(cases: list[Case]) -> list[tuple[str, int, int]]:
     for pattern in SPEC_FIELDS:
         valid = invalid = 0
         for case in cases:
-            if any(fnmatch.fnmatchcase(f, pattern) or f.startswith(pattern + "/") for f in case.expect.get("fields", [])):
+            fields = case.expect.get("fields", [])
+            if any(fnmatch.fnmatchcase(f, pattern) or f.startswith(pattern + "/") for f in fields):
                 if case.expect.get("mode", "run") == "invalid":
                     invalid += 1
                 else:
@@ -680,8 +683,10 @@ def parse_runtime(text: str) -> Runtime:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--coverage", action="store_true", help="print which spec fields the cases cover and exit")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--coverage", action="store_true",
+                        help="print which spec fields the cases cover and exit")
     parser.add_argument("--runtime", action="append", metavar="[NAME=]BIN",
                         help="runtime to test (repeat for a side-by-side table; the first one decides "
                              "the exit status); NAME selects `runtimes.NAME` in expect.json")
@@ -729,7 +734,8 @@ def main(argv: list[str] | None = None) -> int:
         for row in results.values():
             v = row[runtime.name].verdict
             counts[v] = counts.get(v, 0) + 1
-        summary = ", ".join(f"{counts.get(k, 0)} {k.lower()}" for k in ("PASS", "FAIL", "XFAIL", "XPASS", "SKIP"))
+        verdicts = ("PASS", "FAIL", "XFAIL", "XPASS", "SKIP")
+        summary = ", ".join(f"{counts.get(k, 0)} {k.lower()}" for k in verdicts)
         print(f"{runtime.name}: {summary} (of {len(results)})")
     details = [(c, r.name, results[c][r.name]) for c in results for r in runtimes
                if results[c][r.name].verdict != "PASS"

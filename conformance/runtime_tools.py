@@ -46,6 +46,9 @@ class TapResult:
     plan_skip: str = ""
     assertions: list[Assertion] = dataclasses.field(default_factory=list)
     bail_out: str = ""
+    # YAML blocks that follow no assertion. Several programs report their only error this way and
+    # then print `1..0` and exit 0, which plain TAP counts as a pass.
+    orphan_diagnostics: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -59,6 +62,8 @@ class ProgramResult:
     unexpected: list[str] = dataclasses.field(default_factory=list)
     expected: list[str] = dataclasses.field(default_factory=list)
     fixed: list[str] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    strict: bool = False  # count silent errors (see silent_errors) as failures
 
     @property
     def passed(self) -> int:
@@ -91,26 +96,39 @@ class ProgramResult:
         return ""
 
     @property
+    def silent_errors(self) -> list[str]:
+        """Errors the program reported only in a YAML block outside any assertion."""
+        return [" ".join(d.split()) for d in self.tap.orphan_diagnostics if '"error"' in d or "error:" in d]
+
+    @property
     def fully_passing(self) -> bool:
-        return not self.problem and self.failed == 0
+        return not self.problem and self.failed == 0 and not (self.strict and self.silent_errors)
 
 
 def parse_tap(text: str) -> TapResult:
     """Parse TAP version 12/13 as written by github.com/mndrix/tap-go (plans, ok/not ok, YAML blocks)."""
     result = TapResult()
     in_yaml = False
+    orphan = False
+    last_was_plan = False
     for raw in text.splitlines():
         line = raw.rstrip()
         stripped = line.strip()
         if in_yaml:
             if stripped == "...":
                 in_yaml = False
-            elif result.assertions:
+            elif result.assertions and not orphan:
                 result.assertions[-1].diagnostic.append(stripped)
+            else:
+                result.orphan_diagnostics[-1] += stripped + "\n"
             continue
         if stripped == "---" and line.startswith(" "):
             in_yaml = True
+            orphan = not result.assertions or last_was_plan
+            if orphan:
+                result.orphan_diagnostics.append("")
             continue
+        last_was_plan = False
         if line.startswith("1.."):
             count, _, rest = line[3:].partition("#")
             try:
@@ -119,6 +137,7 @@ def parse_tap(text: str) -> TapResult:
                 continue
             # Some programs print several TAP streams (one header and plan each): count them all.
             result.planned = (result.planned or 0) + planned
+            last_was_plan = True
             if rest.strip().lower().startswith("skip"):
                 result.plan_skip = rest.strip()[4:].strip()
             continue
@@ -205,6 +224,14 @@ def classify(result: ProgramResult, known: list[KnownFailure], runtime_name: str
             result.expected.append(label)
         else:
             result.unexpected.append(label)
+    for error in result.silent_errors:
+        label = f"{result.name}: error outside any assertion: {error[:300]}"
+        if not result.strict:
+            result.warnings.append(label)
+        elif whole:
+            result.expected.append(f"{label} ({whole[0].reason})")
+        else:
+            result.unexpected.append(label)
     for number, k in by_number.items():
         if number not in seen:
             result.fixed.append(f"{result.name}:{number} ({k.reason})")
@@ -265,9 +292,11 @@ def runtime_name_of(runtime: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--validation-dir", required=True, type=pathlib.Path,
-                        help="a built runtime-tools tree (runtimetest, rootfs-<arch>.tar.gz, validation/*/*.t)")
+                        help="a built runtime-tools tree (runtimetest, rootfs-<arch>.tar.gz, "
+                             "validation/*/*.t)")
     parser.add_argument("--runtime", required=True, help="runtime binary (name on PATH or path)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per program (default 120)")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these programs")
@@ -275,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runtime-name", help="name matched by `only=` in known-failures "
                         "(default: the binary's file name)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every failing assertion's YAML")
+    parser.add_argument("--strict", action="store_true",
+                        help="count errors that a program reports outside any assertion (then prints "
+                             "1..0 and exits 0) as failures; by default they are warnings")
     args = parser.parse_args(argv)
 
     if os.geteuid() != 0:
@@ -301,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[ProgramResult] = []
     for prog, path in programs:
         res = run_program(prog, path, vdir, env, args.timeout)
+        res.strict = args.strict
         classify(res, known, name)
         results.append(res)
         verdict = "PASS" if res.fully_passing else ("FAIL" if res.unexpected else "KNOWN")
@@ -308,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
               f" {res.seconds:6.1f}s" + (f"  [{res.problem}]" if res.problem else ""), flush=True)
         for line in res.unexpected:
             print(f"      unexpected: {line}")
+        for line in res.warnings:
+            print(f"      warning: {line}")
         if args.verbose:
             for a in res.tap.assertions:
                 if a.failed:
@@ -331,6 +366,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"programs fully passing: {full} of {total}")
     print(f"assertions: {passed} passed, {failed} failed, {skipped} skipped")
     print(f"known failures seen: {sum(len(r.expected) for r in results)}; unexpected: {len(unexpected)}")
+    warnings = [w for r in results for w in r.warnings]
+    if warnings:
+        print(f"programs that passed by TAP but reported an error outside any assertion: {len(warnings)} "
+              "(--strict counts them as failures)")
     if fixed:
         print("known failures that did not happen (consider removing them from known-failures):")
         for f in fixed:

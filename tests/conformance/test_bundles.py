@@ -23,7 +23,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 def _load_runner() -> ModuleType:
     # conformance/ is a directory of scripts, not a package: load the runner by path.
-    spec = importlib.util.spec_from_file_location("conformance_run_bundles", ROOT / "conformance" / "run_bundles.py")
+    path = ROOT / "conformance" / "run_bundles.py"
+    spec = importlib.util.spec_from_file_location("conformance_run_bundles", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
