@@ -358,3 +358,56 @@ def test_default_path_is_under_pyrunc_not_the_callers_cgroup():
     m = CgroupManager.for_container("abc", None, None, systemd=False, rootless=False)
     assert m.path == "/pyrunc/abc"
     assert m.v1_dirs["memory"] == H.v1_roots["memory"] + "/pyrunc/abc"
+
+
+def _as_nobody(func) -> str:
+    """Run func() in a forked child with uid/gid 65534 (no cgroup is writable for it); its result or the
+    exception's text comes back over a pipe."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        os.close(r)
+        try:
+            os.setgroups([])
+            os.setresgid(65534, 65534, 65534)
+            os.setresuid(65534, 65534, 65534)
+            out = "ok:" + str(func())
+        except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+            out = f"{type(exc).__name__}:{exc}"
+        os.write(w, out.encode())
+        os._exit(0)
+    os.close(w)
+    with os.fdopen(r) as f:
+        out = f.read()
+    os.waitpid(pid, 0)
+    return out
+
+
+def test_rootless_without_limits_runs_without_cgroups(parent):
+    def attempt() -> object:
+        m = CgroupManager.for_container(
+            "rl",
+            parent.path("rl"),
+            {"devices": [{"allow": False, "access": "rwm"}]},
+            systemd=False,
+            rootless=True,
+        )
+        m.create()
+        m.join(os.getpid())
+        return (m.skipped, m.pids(), m.to_state()["skipped"])
+
+    assert _as_nobody(attempt) == "ok:(True, [], True)"
+    assert parent.leftovers("rl") == []
+
+
+def test_rootless_with_limits_fails_clearly(parent):
+    def attempt() -> object:
+        m = CgroupManager.for_container(
+            "rl2", parent.path("rl2"), {"pids": {"limit": 5}}, systemd=False, rootless=True
+        )
+        m.create()
+        return m.skipped
+
+    out = _as_nobody(attempt)
+    assert out.startswith("PyruncError:") and "permission denied" in out and "rootless" in out, out
+    assert parent.leftovers("rl2") == []

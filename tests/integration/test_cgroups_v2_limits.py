@@ -149,9 +149,9 @@ def test_cpu_max_weight_and_cpuset_written_and_enforced(parent):
 
 
 def _block_device() -> tuple[int, int] | None:
-    for name in sorted(os.listdir("/sys/block")):
-        if name.startswith(("loop", "ram", "zram")):
-            continue
+    # A real disk first; a loop or ram device still takes io.max.
+    names = sorted(os.listdir("/sys/block"), key=lambda n: (n.startswith(("loop", "ram", "zram")), n))
+    for name in names:
         try:
             with open(f"/sys/block/{name}/dev") as f:
                 major, minor = f.read().strip().split(":")
@@ -164,7 +164,7 @@ def _block_device() -> tuple[int, int] | None:
 def test_io_weight_and_throttle_written(parent):
     dev = _block_device()
     if dev is None:
-        pytest.skip("the guest has no block device to throttle (no /sys/block/*/dev besides loop/ram)")
+        pytest.skip("this kernel has no block device to throttle (/sys/block is empty)")
     major, minor = dev
     res = {
         "blockIO": {
@@ -231,28 +231,29 @@ def test_kill_all_reaches_every_process(parent):
 
 def test_update_changes_a_live_limit_and_stats_move(parent):
     m = make(parent, {"memory": {"limit": 64 << 20}, "pids": {"limit": 2}})
-    proc = spawn(m, "sleep 300 & sleep 300 & sleep 300 & wait", stderr=subprocess.DEVNULL)
-    more = None
+    procs = [spawn(m, "sleep 300")]
     try:
-        assert wait_for(lambda: len(m.pids()) == 2)
+        assert wait_for(lambda: len(m.pids()) >= 1)
         before = m.stats()
+        # Three more tasks do not fit under pids.max 2: the kernel counts the refused forks.
+        procs.append(spawn(m, "sleep 300 & sleep 300 & sleep 300 & wait", stderr=subprocess.DEVNULL))
+        assert wait_for(lambda: "max 0" not in cg(m, "pids.events"))
         m.update({"pids": {"limit": 20}, "memory": {"limit": 128 << 20, "swap": -1}})
         assert cg(m, "pids.max") == "20"
         assert cg(m, "memory.max") == str(128 << 20)
-        more = spawn(m, "sleep 300 & sleep 300 & wait")
-        assert wait_for(lambda: len(m.pids()) >= 5)
+        procs.append(spawn(m, "sleep 300 & sleep 300 & sleep 300 & wait"))
+        assert wait_for(lambda: len(m.pids()) >= 4)
         after = m.stats()
         assert after["pids"]["current"] > before["pids"]["current"]
-        assert after["cpu"]["usage"]["total"] >= before["cpu"]["usage"].get("total", 0)
+        assert after["cpu"]["usage"]["total"] > before["cpu"]["usage"].get("total", 0)
         assert after["memory"]["usage"]["limit"] == 128 << 20
         with pytest.raises(ConfigError) as exc:
             m.update({"memory": {"limit": 4096, "checkBeforeUpdate": True}})
         assert exc.value.pointer == "/linux/resources/memory/limit"
     finally:
         m.destroy()
-        proc.wait(TIMEOUT)
-        if more is not None:
-            more.wait(TIMEOUT)
+        for p in procs:
+            p.wait(TIMEOUT)
 
 
 def test_v1_only_values_are_refused_by_field(parent):
