@@ -281,3 +281,16 @@ def test_native_error_carries_errno(parent):
     _native_or_skip()
     with pytest.raises((NativeError, OSError)):
         devices.apply_v2("/proc", [("a", -1, -1, "rwm", True)])
+
+
+def test_many_rules_load_and_keep_their_order(parent):
+    """Hundreds of rules: jump offsets stay in range and the verifier accepts the program."""
+    _native_or_skip()
+    m = make(parent)
+    many = [("a", -1, -1, "rwm", False)] + [("c", 200, i, "rw", True) for i in range(800)]
+    devices.apply_v2(m.v2_dir, many + [("c", 1, 11, "r", True)])
+    assert _probe(m, "/dev/kmsg") == b"allowed"
+    devices.apply_v2(m.v2_dir, many + [("c", 1, 11, "r", True), ("c", -1, -1, "r", False)])
+    assert _probe(m, "/dev/kmsg") == b"denied"
+    assert devices.v2_program_count(m.v2_dir) == 1
+    m.destroy()
