@@ -376,6 +376,36 @@ report: {
     }
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+/* Drop every inherited fd above stdio and the preserved ones except those the plan names: the
+ * parent's copies include the state-dir lock, which must not stay held by an init waiting for start. */
+static void close_unneeded_fds(const struct pr_plan *p)
+{
+    int keep[PR_MAX_LIST + 2];
+    int n = 0;
+    unsigned int low = 3 + p->preserve_fds;
+
+    keep[n++] = p->sync_fd;
+    if (p->fifo_fd >= 0)
+        keep[n++] = p->fifo_fd;
+    for (uint32_t i = 0; i < p->n_mounts && n < PR_MAX_LIST; i++)
+        if (p->mounts[i].userns_fd >= 0)
+            keep[n++] = p->mounts[i].userns_fd;
+    qsort(keep, (size_t)n, sizeof(int), cmp_int);
+    for (int i = 0; i < n; i++) {
+        if (keep[i] < (int)low)
+            continue;
+        if ((unsigned int)keep[i] > low)
+            syscall(SYS_close_range, low, (unsigned int)keep[i] - 1, 0);
+        low = (unsigned int)keep[i] + 1;
+    }
+    syscall(SYS_close_range, low, ~0U, 0);
+}
+
 static void __attribute__((noreturn)) stage_child(struct pr_plan *p, pid_t parent)
 {
     struct pyrunc_err err = {0};
@@ -387,6 +417,7 @@ static void __attribute__((noreturn)) stage_child(struct pr_plan *p, pid_t paren
         _exit(1);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     prctl(PR_SET_NAME, "pyrunc:[1:CHILD]", 0, 0, 0);
+    close_unneeded_fds(p);
     if (expect(p, PM_GO, NULL, 0, NULL, &err) < 0)
         child_fail(p, &err);
     if (join_namespaces(p, &err) < 0)

@@ -180,7 +180,8 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
         from ..cgroups.manager import CgroupManager
 
         manager = CgroupManager.for_container(container_id, linux.get("cgroupsPath"), linux.get("resources"),
-                                              systemd=ctx.systemd_cgroup, rootless=ctx.is_rootless())
+                                              systemd=ctx.systemd_cgroup, rootless=ctx.is_rootless(),
+                                              linux_devices=linux.get("devices"))
         manager.create()
         undo.push(manager.destroy)
 

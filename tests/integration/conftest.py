@@ -1,0 +1,172 @@
+"""Integration fixtures: real containers from a busybox rootfs, one private --root and one cgroup parent
+per test, and a check after every test that nothing was left behind."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from tests.conftest import ROOT, build_busybox_rootfs
+
+if os.geteuid() != 0:
+    pytest.skip("integration tests need root (namespaces, mounts, cgroups)", allow_module_level=True)
+
+PYTHON = sys.executable
+CGROUP_PARENT = "pyrunc-test-" + uuid.uuid4().hex[:8]
+
+
+def pyrunc_cmd() -> list[str]:
+    """The runtime under test: $PYRUNC_BIN, else this checkout run isolated (-I -S, as the launcher does)."""
+    binary = os.environ.get("PYRUNC_BIN")
+    if binary:
+        return [binary]
+    return [PYTHON, "-I", "-S", "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+            "from pyrunc.cli.main import entry; sys.argv[0] = 'pyrunc'; entry()"]
+
+
+def base_config(args: list[str]) -> dict:
+    """A config like the ones engines send: all namespaces but user, the standard mounts, no terminal."""
+    from pyrunc.spec.default import default_config
+
+    cfg = default_config(False)
+    cfg["process"]["terminal"] = False
+    cfg["process"]["args"] = args
+    cfg["root"]["readonly"] = False
+    return cfg
+
+
+class Runtime:
+    def __init__(self, root: pathlib.Path, work: pathlib.Path, rootfs: pathlib.Path) -> None:
+        self.root = root
+        self.work = work
+        self.rootfs = rootfs
+        self.ids: list[str] = []
+
+    def __call__(self, *args: str, check: bool = False, input: bytes | None = None, timeout: float = 60,
+                 stdin: object = None, stdout: object = subprocess.PIPE, stderr: object = subprocess.PIPE,
+                 env: dict[str, str] | None = None, pass_fds: tuple[int, ...] = ()) -> subprocess.CompletedProcess:
+        cmd = pyrunc_cmd() + ["--root", str(self.root), *args]
+        proc = subprocess.run(cmd, input=input, stdin=stdin if input is None else None, stdout=stdout,
+                              stderr=stderr, timeout=timeout, env=env, pass_fds=pass_fds)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"{' '.join(args)} failed ({proc.returncode}): {proc.stderr!r}")
+        return proc
+
+    def bundle(self, args: list[str], *, mutate=None, cfg: dict | None = None, name: str | None = None,
+               own_rootfs: bool = False) -> pathlib.Path:
+        """Write a bundle whose rootfs is the shared busybox tree (or a private copy)."""
+        bundle = self.work / (name or ("b-" + uuid.uuid4().hex[:8]))
+        bundle.mkdir()
+        config = copy.deepcopy(cfg) if cfg is not None else base_config(args)
+        if own_rootfs:
+            shutil.copytree(self.rootfs, bundle / "rootfs", symlinks=True)
+            config["root"]["path"] = "rootfs"
+        else:
+            config["root"]["path"] = str(self.rootfs)
+        config.setdefault("linux", {})["cgroupsPath"] = f"/{CGROUP_PARENT}/{bundle.name}"
+        if mutate is not None:
+            mutate(config)
+        (bundle / "config.json").write_text(json.dumps(config))
+        return bundle
+
+    def new_id(self) -> str:
+        container_id = "c" + uuid.uuid4().hex[:10]
+        self.ids.append(container_id)
+        return container_id
+
+    def run_container(self, args: list[str], *, mutate=None, timeout: float = 60, **kw) -> subprocess.CompletedProcess:
+        """`pyrunc run` in the foreground with a fresh id; returns the CompletedProcess."""
+        bundle = self.bundle(args, mutate=mutate, **kw)
+        container_id = self.new_id()
+        return self("run", "-b", str(bundle), container_id, timeout=timeout)
+
+    def state(self, container_id: str) -> dict:
+        return json.loads(self("state", container_id, check=True).stdout)
+
+
+@pytest.fixture(scope="session")
+def shared_rootfs(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    rootfs = build_busybox_rootfs(tmp_path_factory.mktemp("busybox") / "rootfs")
+    probe = ROOT / "tests" / "integration" / "probe.c"
+    if probe.exists() and shutil.which("gcc"):
+        subprocess.run(["gcc", "-static", "-O1", "-Wall", "-o", str(rootfs / "bin" / "probe"), str(probe)],
+                       check=True)
+    return rootfs
+
+
+def _mounts_snapshot() -> set[str]:
+    with open("/proc/self/mountinfo") as handle:
+        return {line.split()[4] for line in handle}
+
+
+def _pyrunc_cgroups() -> set[str]:
+    found = set()
+    for hierarchy in pathlib.Path("/sys/fs/cgroup").iterdir():
+        for name in ("pyrunc", CGROUP_PARENT):
+            path = hierarchy / name
+            if path.is_dir():
+                for sub in path.rglob("*"):
+                    if sub.is_dir():
+                        found.add(str(sub))
+    return found
+
+
+@pytest.fixture
+def rt(tmp_path: pathlib.Path, shared_rootfs: pathlib.Path):
+    root = tmp_path / "state"
+    work = tmp_path / "work"
+    work.mkdir()
+    mounts_before = _mounts_snapshot()
+    cgroups_before = _pyrunc_cgroups()
+    runtime = Runtime(root, work, shared_rootfs)
+    failures = []
+    try:
+        yield runtime
+    finally:
+        leftover = []
+        if root.exists():
+            for entry in root.iterdir():
+                if not entry.name.startswith("."):
+                    leftover.append(entry.name)
+                    runtime("delete", "--force", entry.name)
+        mounts_after = _mounts_snapshot() - mounts_before
+        cgroups_after = _pyrunc_cgroups() - cgroups_before
+        for path in sorted(mounts_after, reverse=True):
+            subprocess.run(["umount", "-l", path], capture_output=True)
+        for path in sorted(cgroups_after, key=len, reverse=True):
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
+        if leftover:
+            failures.append(f"containers left behind: {leftover}")
+        if mounts_after:
+            failures.append(f"mounts left behind: {sorted(mounts_after)}")
+        if cgroups_after:
+            failures.append(f"cgroups left behind: {sorted(cgroups_after)}")
+    if failures:
+        pytest.fail("; ".join(failures))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for hierarchy in pathlib.Path("/sys/fs/cgroup").glob("*"):
+        parent = hierarchy / CGROUP_PARENT
+        if parent.is_dir():
+            for sub in sorted(parent.rglob("*"), key=lambda p: len(str(p)), reverse=True):
+                if sub.is_dir():
+                    try:
+                        sub.rmdir()
+                    except OSError:
+                        pass
+            try:
+                parent.rmdir()
+            except OSError:
+                pass
