@@ -230,7 +230,7 @@ class CgroupManager:
             self.created = created
             self._apply(self.resources or {}, update=False)
         except PermissionError as exc:
-            self._remove_dirs(created)
+            self._undo(created)
             from .common import has_limits
 
             if self.rootless and not has_limits(self.resources):
@@ -248,8 +248,15 @@ class CgroupManager:
                 )
             ) from None
         except BaseException:
-            self._remove_dirs(created)
+            self._undo(created)
             raise
+
+    def _undo(self, created: list[str]) -> None:
+        """Remove what a failed create made without hiding the error that made it fail."""
+        try:
+            self._remove_dirs(created)
+        except PyruncError:
+            pass
 
     def _apply(self, resources: dict, update: bool) -> None:
         from . import v2 as v2w
