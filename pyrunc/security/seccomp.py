@@ -145,6 +145,12 @@ class CompiledSeccomp:
         self.skipped = skipped
         self.from_cache = from_cache
 
+    @property
+    def flags_without_listener(self) -> int:
+        """Flags for a second load of the same program that must not make a listener (`exec`):
+        WAIT_KILLABLE_RECV without NEW_LISTENER is EINVAL. Notifying rules then fail with ENOSYS."""
+        return self.flags & ~(FLAG_NEW_LISTENER | FLAG_WAIT_KILLABLE_RECV | FLAG_TSYNC_ESRCH)
+
     def __repr__(self) -> str:
         return (
             f"CompiledSeccomp(insns={len(self.bpf) // 8}, flags={self.flags:#x}, notify={self.notify}, "

@@ -634,3 +634,15 @@ def test_enosys_stub_covers_i386_and_x32_calls() -> None:
     _, got = in_child(c, lambda _: [int80(), _raw(last_x32 + 1)])
     assert got[0] == -errno.ENOSYS  # i386 call numbered above the profile's last i386 syscall
     assert got[1] == errno.ENOSYS  # x32 call numbered above the profile's last x32 syscall
+
+
+def test_notify_program_loaded_without_a_listener_fails_those_calls_with_enosys() -> None:
+    # What `exec` does with a notifying profile: same program, no second listener.
+    compiled = compile_seccomp(
+        _notify_profile(["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"])
+    )
+    assert compiled.flags_without_listener == FLAG_TSYNC
+    second = CompiledSeccomp(compiled.bpf, compiled.flags_without_listener, False, None, "", [])
+    status, got = in_child(second, lambda fd: [fd, sys_call("getppid"), sys_call("getpid")[1]])
+    assert os.WIFEXITED(status)
+    assert got == [0, [-1, errno.ENOSYS], 0]
