@@ -21,14 +21,26 @@ from .drivers import Containerd, Docker, Engine, Podman, remove_tree
 from .enginelib import CgroupParent, finish_rootfs, oci_archive, rootfs_tar, runtime_under_test
 
 # Directories the engines insist on creating outside their configured roots (hard-coded in them).
-HARDCODED_DIRS = [pathlib.Path("/run/containerd/s"), pathlib.Path("/run/containerd"),
-                  pathlib.Path("/run/docker/plugins"), pathlib.Path("/run/docker")]
+HARDCODED_DIRS = [
+    pathlib.Path(p)
+    for p in (
+        "/run/containerd/s",
+        "/run/containerd/fifo",
+        "/run/containerd",  # shim sockets, ctr's default fifo dir
+        "/run/docker/plugins",
+        "/run/docker",  # dockerd's plugin socket dir
+        "/run/containers/networks",
+        "/run/containers",  # netavark's run dir (podman 4.3 has no setting)
+    )
+]
 
 
 def _require(*tools: str) -> None:
     missing = [t for t in tools if shutil.which(t) is None]
     if missing:
-        pytest.skip(f"not installed: {', '.join(missing)} (apt-get install podman conmon containerd docker.io)")
+        pytest.skip(
+            f"not installed: {', '.join(missing)} (apt-get install podman conmon containerd docker.io)"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -76,8 +88,12 @@ def engine_images(engine_base: pathlib.Path, busybox_rootfs: pathlib.Path) -> di
 
 
 @pytest.fixture(scope="session")
-def podman(engine_runtime: str, engine_base: pathlib.Path, engine_cgroups: CgroupParent,
-           engine_images: dict[str, pathlib.Path]) -> Iterator[Podman]:
+def podman(
+    engine_runtime: str,
+    engine_base: pathlib.Path,
+    engine_cgroups: CgroupParent,
+    engine_images: dict[str, pathlib.Path],
+) -> Iterator[Podman]:
     _require("podman", "conmon")
     engine = Podman(engine_base / "podman", engine_runtime, engine_cgroups)
     try:
@@ -89,8 +105,12 @@ def podman(engine_runtime: str, engine_base: pathlib.Path, engine_cgroups: Cgrou
 
 
 @pytest.fixture(scope="session")
-def containerd(engine_runtime: str, engine_base: pathlib.Path, engine_cgroups: CgroupParent,
-               engine_images: dict[str, pathlib.Path]) -> Iterator[Containerd]:
+def containerd(
+    engine_runtime: str,
+    engine_base: pathlib.Path,
+    engine_cgroups: CgroupParent,
+    engine_images: dict[str, pathlib.Path],
+) -> Iterator[Containerd]:
     _require("containerd", "ctr", "containerd-shim-runc-v2")
     engine = Containerd(engine_base / "containerd", engine_runtime, engine_cgroups)
     try:
@@ -103,8 +123,13 @@ def containerd(engine_runtime: str, engine_base: pathlib.Path, engine_cgroups: C
 
 
 @pytest.fixture(scope="session")
-def docker(engine_runtime: str, engine_base: pathlib.Path, engine_cgroups: CgroupParent,
-           engine_images: dict[str, pathlib.Path], containerd: Containerd) -> Iterator[Docker]:
+def docker(
+    engine_runtime: str,
+    engine_base: pathlib.Path,
+    engine_cgroups: CgroupParent,
+    engine_images: dict[str, pathlib.Path],
+    containerd: Containerd,
+) -> Iterator[Docker]:
     _require("dockerd", Docker.exe)
     engine = Docker(engine_base / "docker", engine_runtime, engine_cgroups, containerd)
     try:

@@ -63,22 +63,32 @@ class Engine:
     def argv(self, *args: str) -> list[str]:
         return self.prefix() + list(args)
 
-    def cli(self, *args: str, input: str | None = None, timeout: float = 90,
-            check: bool = False) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(self.argv(*args), input=input, capture_output=True, text=True,
-                              timeout=timeout, env=self.env,
-                              stdin=None if input is not None else subprocess.DEVNULL)
+    def cli(
+        self, *args: str, input: str | None = None, timeout: float = 90, check: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            self.argv(*args),
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=self.env,
+            stdin=None if input is not None else subprocess.DEVNULL,
+        )
         if check and proc.returncode != 0:
-            raise AssertionError(f"{self.name} {' '.join(args)} exited {proc.returncode}:\n"
-                                 f"stdout: {proc.stdout}\nstderr: {proc.stderr}")
+            raise AssertionError(
+                f"{self.name} {' '.join(args)} exited {proc.returncode}:\n"
+                f"stdout: {proc.stdout}\nstderr: {proc.stderr}"
+            )
         return proc
 
     def run_flags(self) -> list[str]:
         """Flags every `run`/`create` gets: no network, our cgroup parent."""
         return ["--network", "none"]
 
-    def run(self, *args: str, input: str | None = None, timeout: float = 90,
-            check: bool = False) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, input: str | None = None, timeout: float = 90, check: bool = False
+    ) -> subprocess.CompletedProcess[str]:
         """`run --rm <flags> <args...>`: args are run options, then the image, then the command."""
         flags = self.run_flags()
         if any(a == "--network" or a.startswith("--network=") for a in args):
@@ -166,10 +176,9 @@ class Podman(Engine):
             f'network_config_dir = "{b}/net"\n'
         )
         (b / "storage.conf").write_text(
-            '[storage]\ndriver = "overlay"\n'
-            f'graphroot = "{b}/root"\nrunroot = "{b}/runroot"\n'
+            f'[storage]\ndriver = "overlay"\ngraphroot = "{b}/root"\nrunroot = "{b}/runroot"\n'
         )
-        (b / "registries.conf").write_text('unqualified-search-registries = []\n')
+        (b / "registries.conf").write_text("unqualified-search-registries = []\n")
         self.env.update(
             CONTAINERS_CONF=str(b / "containers.conf"),
             CONTAINERS_STORAGE_CONF=str(b / "storage.conf"),
@@ -179,9 +188,25 @@ class Podman(Engine):
 
     def prefix(self) -> list[str]:
         b = self.base
-        return ["podman", "--root", f"{b}/root", "--runroot", f"{b}/runroot", "--tmpdir", f"{b}/tmp",
-                "--cgroup-manager", "cgroupfs", "--events-backend", "file", "--storage-driver", "overlay",
-                "--network-config-dir", f"{b}/net", "--runtime", self.runtime]
+        return [
+            "podman",
+            "--root",
+            f"{b}/root",
+            "--runroot",
+            f"{b}/runroot",
+            "--tmpdir",
+            f"{b}/tmp",
+            "--cgroup-manager",
+            "cgroupfs",
+            "--events-backend",
+            "file",
+            "--storage-driver",
+            "overlay",
+            "--network-config-dir",
+            f"{b}/net",
+            "--runtime",
+            self.runtime,
+        ]
 
     def run_flags(self) -> list[str]:
         return ["--network", "none", "--cgroup-parent", self.cgroups.path("podman")]
@@ -239,30 +264,53 @@ class Containerd:
         self.daemon = Daemon(["containerd", "--config", str(b / "config.toml")], b / "containerd.log")
         self.daemon.start(_socket_ready(self.sock), timeout=30)
 
-    def ctr(self, *args: str, input: str | None = None, timeout: float = 90, namespace: str | None = None,
-            check: bool = False) -> subprocess.CompletedProcess[str]:
+    def ctr(
+        self,
+        *args: str,
+        input: str | None = None,
+        timeout: float = 90,
+        namespace: str | None = None,
+        check: bool = False,
+    ) -> subprocess.CompletedProcess[str]:
         argv = ["ctr", "--address", str(self.sock), "--namespace", namespace or self.namespace, *args]
-        proc = subprocess.run(argv, input=input, capture_output=True, text=True, timeout=timeout,
-                              stdin=None if input is not None else subprocess.DEVNULL)
+        proc = subprocess.run(
+            argv,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=None if input is not None else subprocess.DEVNULL,
+        )
         if check and proc.returncode != 0:
-            raise AssertionError(f"ctr {' '.join(args)} exited {proc.returncode}:\n"
-                                 f"stdout: {proc.stdout}\nstderr: {proc.stderr}")
+            raise AssertionError(
+                f"ctr {' '.join(args)} exited {proc.returncode}:\n"
+                f"stdout: {proc.stdout}\nstderr: {proc.stderr}"
+            )
         return proc
 
     def ctr_argv(self, *args: str) -> list[str]:
         return ["ctr", "--address", str(self.sock), "--namespace", self.namespace, *args]
 
     def run_flags(self, cid: str) -> list[str]:
-        return ["--runc-binary", self.runtime, "--runc-root", str(self.base / "runc"),
-                "--cgroup", self.cgroups.path(f"ctr/{cid}"), "--fifo-dir", str(self.base / "fifo")]
+        return [
+            "--runc-binary",
+            self.runtime,
+            "--runc-root",
+            str(self.base / "runc"),
+            "--cgroup",
+            self.cgroups.path(f"ctr/{cid}"),
+            "--fifo-dir",
+            str(self.base / "fifo"),
+        ]
 
     def import_image(self, archive: pathlib.Path) -> None:
         self.ctr("images", "import", "--all-platforms", str(archive), check=True, timeout=120)
 
     def runtime_ids(self) -> list[str]:
         root = self.base / "runc" / self.namespace
-        proc = subprocess.run([self.runtime, "--root", str(root), "list", "-q"], capture_output=True,
-                              text=True, timeout=30)
+        proc = subprocess.run(
+            [self.runtime, "--root", str(root), "list", "-q"], capture_output=True, text=True, timeout=30
+        )
         return proc.stdout.split()
 
     def clean_namespace(self, namespace: str) -> None:
@@ -284,8 +332,11 @@ class Containerd:
             with contextlib.suppress(Exception):
                 self.clean_namespace(self.namespace)
         # Shims are re-parented away from containerd; each names our socket in its command line.
-        shims = [p for p in pids_whose_cmdline_has(str(self.sock)) if pid_alive(p)
-                 and (self.daemon is None or self.daemon.proc is None or p != self.daemon.proc.pid)]
+        shims = [
+            p
+            for p in pids_whose_cmdline_has(str(self.sock))
+            if pid_alive(p) and (self.daemon is None or self.daemon.proc is None or p != self.daemon.proc.pid)
+        ]
         if self.daemon is not None:
             self.daemon.stop()
         stray = [p for p in shims if pid_alive(p)]
@@ -304,7 +355,9 @@ class Docker(Engine):
     runtime_label = "pyrunc"
     namespace = "pyrunc-moby"
 
-    def __init__(self, base: pathlib.Path, runtime: str, cgroups: CgroupParent, containerd: Containerd) -> None:
+    def __init__(
+        self, base: pathlib.Path, runtime: str, cgroups: CgroupParent, containerd: Containerd
+    ) -> None:
         super().__init__(base, runtime, cgroups)
         self.containerd = containerd
         self.sock = base / "d.sock"
@@ -314,21 +367,48 @@ class Docker(Engine):
         b = self.base
         for sub in ("data", "exec", "client"):
             (b / sub).mkdir(parents=True, exist_ok=True)
-        (b / "daemon.json").write_text(json.dumps({
-            "runtimes": {self.runtime_label: {"path": self.runtime}},
-            "default-runtime": self.runtime_label,
-            # dockerd 20.10 would otherwise create /etc/docker/key.json.
-            "deprecated-key-path": str(b / "key.json"),
-        }))
+        (b / "daemon.json").write_text(
+            json.dumps(
+                {
+                    "runtimes": {self.runtime_label: {"path": self.runtime}},
+                    "default-runtime": self.runtime_label,
+                    # dockerd 20.10 would otherwise create /etc/docker/key.json.
+                    "deprecated-key-path": str(b / "key.json"),
+                }
+            )
+        )
         argv = [
-            "dockerd", "--config-file", str(b / "daemon.json"), "--data-root", str(b / "data"),
-            "--exec-root", str(b / "exec"), "--pidfile", str(b / "docker.pid"), "--host", f"unix://{self.sock}",
-            "--containerd", str(self.containerd.sock), "--containerd-namespace", self.namespace,
-            "--containerd-plugins-namespace", self.namespace + "-plugins",
-            "--iptables=false", "--ip6tables=false", "--ip-forward=false", "--ip-masq=false", "--bridge=none",
-            "--userland-proxy=false", "--storage-driver", "overlay2",
-            "--exec-opt", "native.cgroupdriver=cgroupfs", "--cgroup-parent", self.cgroups.path("docker"),
-            "--log-level", "warn",
+            "dockerd",
+            "--config-file",
+            str(b / "daemon.json"),
+            "--data-root",
+            str(b / "data"),
+            "--exec-root",
+            str(b / "exec"),
+            "--pidfile",
+            str(b / "docker.pid"),
+            "--host",
+            f"unix://{self.sock}",
+            "--containerd",
+            str(self.containerd.sock),
+            "--containerd-namespace",
+            self.namespace,
+            "--containerd-plugins-namespace",
+            self.namespace + "-plugins",
+            "--iptables=false",
+            "--ip6tables=false",
+            "--ip-forward=false",
+            "--ip-masq=false",
+            "--bridge=none",
+            "--userland-proxy=false",
+            "--storage-driver",
+            "overlay2",
+            "--exec-opt",
+            "native.cgroupdriver=cgroupfs",
+            "--cgroup-parent",
+            self.cgroups.path("docker"),
+            "--log-level",
+            "warn",
         ]
         env = dict(os.environ)
         self.env.update(DOCKER_HOST=f"unix://{self.sock}", DOCKER_CONFIG=str(b / "client"))
@@ -364,4 +444,3 @@ def remove_tree(base: pathlib.Path) -> list[str]:
     if base.exists():
         problems.append(f"could not remove {base}")
     return problems
-

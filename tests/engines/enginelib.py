@@ -84,8 +84,10 @@ def oci_archive(layer: pathlib.Path, dest: pathlib.Path, ref: str, tag: str) -> 
         {
             "architecture": "amd64",
             "os": "linux",
-            "config": {"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-                       "Cmd": ["/bin/sh"]},
+            "config": {
+                "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+                "Cmd": ["/bin/sh"],
+            },
             "rootfs": {"type": "layers", "diff_ids": [layer_digest]},
         },
         sort_keys=True,
@@ -95,10 +97,18 @@ def oci_archive(layer: pathlib.Path, dest: pathlib.Path, ref: str, tag: str) -> 
         {
             "schemaVersion": 2,
             "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest,
-                       "size": len(config)},
-            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer_digest,
-                        "size": len(layer_bytes)}],
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "digest": config_digest,
+                "size": len(config),
+            },
+            "layers": [
+                {
+                    "mediaType": "application/vnd.oci.image.layer.v1.tar",
+                    "digest": layer_digest,
+                    "size": len(layer_bytes),
+                }
+            ],
         },
         sort_keys=True,
     ).encode()
@@ -106,14 +116,18 @@ def oci_archive(layer: pathlib.Path, dest: pathlib.Path, ref: str, tag: str) -> 
     index = json.dumps(
         {
             "schemaVersion": 2,
-            "manifests": [{
-                "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                "digest": manifest_digest,
-                "size": len(manifest),
-                "platform": {"architecture": "amd64", "os": "linux"},
-                "annotations": {"io.containerd.image.name": f"{ref}:{tag}",
-                                "org.opencontainers.image.ref.name": tag},
-            }],
+            "manifests": [
+                {
+                    "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "digest": manifest_digest,
+                    "size": len(manifest),
+                    "platform": {"architecture": "amd64", "os": "linux"},
+                    "annotations": {
+                        "io.containerd.image.name": f"{ref}:{tag}",
+                        "org.opencontainers.image.ref.name": tag,
+                    },
+                }
+            ],
         }
     ).encode()
 
@@ -171,8 +185,12 @@ def pids_whose_cmdline_has(fragment: str) -> list[int]:
         if not entry.isdigit() or int(entry) == me:
             continue
         try:
-            cmdline = pathlib.Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(
-                "utf-8", "replace")
+            cmdline = (
+                pathlib.Path(f"/proc/{entry}/cmdline")
+                .read_bytes()
+                .replace(b"\0", b" ")
+                .decode("utf-8", "replace")
+            )
         except OSError:
             continue
         if fragment in cmdline:
@@ -268,8 +286,9 @@ class Daemon:
 
     def start(self, ready: Callable[[], bool], timeout: float = 30) -> None:
         out = open(self.log, "ab")  # noqa: SIM115 - the daemon owns it for its lifetime
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-                                     env=self.env, start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=self.env, start_new_session=True
+        )
         out.close()
 
         def up() -> bool:
@@ -304,8 +323,9 @@ class PtySession:
 
     def __init__(self, argv: list[str], env: dict[str, str] | None = None) -> None:
         self.master, slave = pty.openpty()
-        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
-                                     start_new_session=True, close_fds=True)
+        self.proc = subprocess.Popen(
+            argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True
+        )
         os.close(slave)
         self.buffer = b""
 

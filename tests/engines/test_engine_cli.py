@@ -73,8 +73,14 @@ def test_output_and_exit_code(engine: Engine) -> None:
 
 def test_foreground_killed_is_137(engine: Engine, name: str) -> None:
     argv = engine.argv("run", "--rm", "--name", name, *engine.run_flags(), engine.image, "sleep", "600")
-    fg = subprocess.Popen(argv, env=engine.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True)
+    fg = subprocess.Popen(
+        argv,
+        env=engine.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_for(lambda: inspect_or_none(engine, name, "{{.State.Status}}") == "running", 30, "running")
         engine.cli("kill", name, check=True)
@@ -135,8 +141,12 @@ def test_read_only_root(engine: Engine) -> None:
 
 
 def test_tmpfs_mount(engine: Engine) -> None:
-    out = ok(engine, "grep ' /scratch ' /proc/mounts; dd if=/dev/zero of=/scratch/f bs=1k count=2048 2>&1; true",
-             "--tmpfs", "/scratch:rw,size=1m,mode=1777")
+    out = ok(
+        engine,
+        "grep ' /scratch ' /proc/mounts; dd if=/dev/zero of=/scratch/f bs=1k count=2048 2>&1; true",
+        "--tmpfs",
+        "/scratch:rw,size=1m,mode=1777",
+    )
     line = out.splitlines()[0]
     assert line.split()[2] == "tmpfs" and "size=1024k" in line
     assert "no space left" in out.lower()
@@ -188,11 +198,15 @@ def test_detach_and_exec(engine: Engine, name: str) -> None:
     proc = engine.cli("exec", name, "sh", "-c", "echo $$; echo hi")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split()[1] == "hi"
-    proc = engine.cli("exec", "-e", "X=1", "-u", "1000", "-w", "/tmp", name, "sh", "-c", 'echo "$X $(id -u) $PWD"')
+    proc = engine.cli(
+        "exec", "-e", "X=1", "-u", "1000", "-w", "/tmp", name, "sh", "-c", 'echo "$X $(id -u) $PWD"'
+    )
     assert proc.stdout.strip() == "1 1000 /tmp", proc.stderr
     assert engine.cli("exec", name, "sh", "-c", "exit 9").returncode == 9
     # measured with runc: podman maps a missing exec binary to 127, dockerd 20.10 to 126
-    assert engine.cli("exec", name, "/no/such/program").returncode == (127 if engine.name == "podman" else 126)
+    assert engine.cli("exec", name, "/no/such/program").returncode == (
+        127 if engine.name == "podman" else 126
+    )
     assert engine.cli("exec", "-i", name, "cat", input="piped\n").stdout == "piped\n"
     # the exec'd processes share the container's pid namespace: sleep is PID 1
     assert engine.cli("exec", name, "cat", "/proc/1/cmdline").stdout.startswith("sleep")
@@ -261,12 +275,21 @@ def test_restart(engine: Engine, name: str) -> None:
 
 
 def test_memory_limit_and_oom_kill(engine: Engine, name: str) -> None:
-    full = detach(engine, name, "-m", "32m", "--memory-swap", "32m",
-                  cmd=("sh", "-c", "tail /dev/zero; echo rc=$?; exec sleep 600"))
+    full = detach(
+        engine,
+        name,
+        "-m",
+        "32m",
+        "--memory-swap",
+        "32m",
+        cmd=("sh", "-c", "tail /dev/zero; echo rc=$?; exec sleep 600"),
+    )
     assert cgroup_file(engine, full, "memory", "memory.limit_in_bytes") == str(32 << 20)
     wait_for(lambda: "rc=" in engine.cli("logs", name).stdout, 60, "the memory hog to be killed")
     assert "rc=137" in engine.cli("logs", name).stdout
-    oom = dict(line.split() for line in cgroup_file(engine, full, "memory", "memory.oom_control").splitlines())
+    oom = dict(
+        line.split() for line in cgroup_file(engine, full, "memory", "memory.oom_control").splitlines()
+    )
     assert int(oom["oom_kill"]) >= 1
     # the container's own init killed by the OOM killer
     detach(engine, name + "-2", "-m", "32m", "--memory-swap", "32m", cmd=("tail", "/dev/zero"))
@@ -277,8 +300,7 @@ def test_memory_limit_and_oom_kill(engine: Engine, name: str) -> None:
 
 
 def test_pids_limit_holds_against_fork_bomb(engine: Engine, name: str) -> None:
-    full = detach(engine, name, "--pids-limit", "20",
-                  cmd=("sh", "-c", "b() { b | b & }; b; sleep 600"))
+    full = detach(engine, name, "--pids-limit", "20", cmd=("sh", "-c", "b() { b | b & }; b; sleep 600"))
     assert cgroup_file(engine, full, "pids", "pids.max") == "20"
     time.sleep(2)
     assert int(cgroup_file(engine, full, "pids", "pids.current")) <= 20
@@ -293,13 +315,26 @@ def test_cpu_limits(engine: Engine, name: str) -> None:
     assert cgroup_file(engine, full, "cpu", "cpu.cfs_period_us") == "100000"
     assert cgroup_file(engine, full, "cpu", "cpu.shares") == "512"
     assert cgroup_file(engine, full, "cpuset", "cpuset.cpus") == "0"
-    assert engine.cli("exec", name, "grep", "Cpus_allowed_list", "/proc/self/status").stdout.split()[-1] == "0"
+    assert (
+        engine.cli("exec", name, "grep", "Cpus_allowed_list", "/proc/self/status").stdout.split()[-1] == "0"
+    )
 
 
 def test_update_resources(engine: Engine, name: str) -> None:
     full = detach(engine, name, "-m", "64m", "--memory-swap", "64m")
-    engine.cli("update", "-m", "48m", "--memory-swap", "48m", "--cpu-shares", "256", "--cpus", "0.25",
-               name, check=True)
+    engine.cli(
+        "update",
+        "-m",
+        "48m",
+        "--memory-swap",
+        "48m",
+        "--cpu-shares",
+        "256",
+        "--cpus",
+        "0.25",
+        name,
+        check=True,
+    )
     assert cgroup_file(engine, full, "memory", "memory.limit_in_bytes") == str(48 << 20)
     assert cgroup_file(engine, full, "cpu", "cpu.shares") == "256"
     assert cgroup_file(engine, full, "cpu", "cpu.cfs_quota_us") == "25000"
@@ -328,8 +363,12 @@ def test_capabilities(engine: Engine) -> None:
     assert caps(engine, "--cap-drop", "ALL", "--cap-add", "NET_ADMIN") == 1 << 12
     proc = sh(engine, "chown 1000 /tmp", "--cap-drop", "CHOWN")
     assert proc.returncode != 0 and "operation not permitted" in proc.stderr.lower()
-    ok(engine, "ip link set lo up && ip link add dummy0 type dummy 2>/dev/null; ip link set lo down",
-       "--cap-add", "NET_ADMIN")
+    ok(
+        engine,
+        "ip link set lo up && ip link add dummy0 type dummy 2>/dev/null; ip link set lo down",
+        "--cap-add",
+        "NET_ADMIN",
+    )
 
 
 def test_seccomp_default_unconfined_and_custom(engine: Engine, tmp_path: pathlib.Path) -> None:
@@ -341,10 +380,14 @@ def test_seccomp_default_unconfined_and_custom(engine: Engine, tmp_path: pathlib
     out = ok(engine, "cat /proc/self/status", "--security-opt", "seccomp=unconfined")
     assert status_field(out, "Seccomp") == "0"
     profile = tmp_path / "profile.json"
-    profile.write_text(json.dumps({
-        "defaultAction": "SCMP_ACT_ALLOW",
-        "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}],
-    }))
+    profile.write_text(
+        json.dumps(
+            {
+                "defaultAction": "SCMP_ACT_ALLOW",
+                "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}],
+            }
+        )
+    )
     proc = sh(engine, "mkdir /tmp/d", "--security-opt", f"seccomp={profile}")
     assert proc.returncode != 0 and "operation not permitted" in proc.stderr.lower()
     ok(engine, "touch /tmp/f", "--security-opt", f"seccomp={profile}")
@@ -358,10 +401,15 @@ def test_no_new_privileges(engine: Engine) -> None:
 
 def test_privileged(engine: Engine) -> None:
     if engine.name == "docker" and not all_capabilities_in_bounding_set():
-        pytest.skip("this machine's capability bounding set lacks some capabilities (CAP_SYS_RESOURCE here) "
-                    "and docker --privileged asks the runtime for every one it knows")
-    out = ok(engine, "cat /proc/self/status; mkdir /m && mount -t tmpfs t /m && echo mounted; ls /dev",
-             "--privileged")
+        pytest.skip(
+            "this machine's capability bounding set lacks some capabilities (CAP_SYS_RESOURCE here) "
+            "and docker --privileged asks the runtime for every one it knows"
+        )
+    out = ok(
+        engine,
+        "cat /proc/self/status; mkdir /m && mount -t tmpfs t /m && echo mounted; ls /dev",
+        "--privileged",
+    )
     assert int(status_field(out, "CapEff"), 16) & (1 << 21)  # SYS_ADMIN
     assert status_field(out, "Seccomp") == "0"
     assert "mounted" in out
@@ -370,8 +418,11 @@ def test_privileged(engine: Engine) -> None:
 
 def test_devices(engine: Engine) -> None:
     # default devices are usable even though podman sends only a "deny all" rule
-    ok(engine, "echo x > /dev/null && head -c 4 /dev/urandom >/dev/null && head -c 4 /dev/zero >/dev/null "
-               "&& echo x > /dev/full; test $? = 1 && test -c /dev/tty && test -c /dev/random")
+    ok(
+        engine,
+        "echo x > /dev/null && head -c 4 /dev/urandom >/dev/null && head -c 4 /dev/zero >/dev/null "
+        "&& echo x > /dev/full; test $? = 1 && test -c /dev/tty && test -c /dev/random",
+    )
     out = ok(engine, "head -c 3 /dev/myzero | od -An -tx1", "--device", "/dev/zero:/dev/myzero")
     assert out.split() == ["00", "00", "00"]
     # a node the container makes itself is refused by the device cgroup
@@ -381,13 +432,26 @@ def test_devices(engine: Engine) -> None:
 
 def test_ulimits(engine: Engine) -> None:
     # podman replaces all its default rlimits by the given ones: give nproc too (see docs/engines.md)
-    out = ok(engine, "ulimit -Sn; ulimit -Hn; ulimit -u", "--ulimit", "nofile=512:1024", "--ulimit", "nproc=900:900")
+    out = ok(
+        engine,
+        "ulimit -Sn; ulimit -Hn; ulimit -u",
+        "--ulimit",
+        "nofile=512:1024",
+        "--ulimit",
+        "nproc=900:900",
+    )
     assert out.split() == ["512", "1024", "900"]
 
 
 def test_sysctls(engine: Engine) -> None:
-    out = ok(engine, "cat /proc/sys/kernel/msgmax /proc/sys/net/ipv4/ip_forward",
-             "--sysctl", "kernel.msgmax=4096", "--sysctl", "net.ipv4.ip_forward=1")
+    out = ok(
+        engine,
+        "cat /proc/sys/kernel/msgmax /proc/sys/net/ipv4/ip_forward",
+        "--sysctl",
+        "kernel.msgmax=4096",
+        "--sysctl",
+        "net.ipv4.ip_forward=1",
+    )
     assert out.split() == ["4096", "1"]
 
 
@@ -400,12 +464,18 @@ def test_init(engine: Engine) -> None:
 
 def test_masked_and_readonly_paths(engine: Engine) -> None:
     # /proc/kcore is absent on this kernel; timer_list is masked by both engines and exists here
-    out = ok(engine, "wc -c < /proc/timer_list; ls /sys/firmware | wc -l; (echo 1 > /proc/sys/kernel/msgmax) 2>/dev/null; "
-                     "echo $?")
+    out = ok(
+        engine,
+        "wc -c < /proc/timer_list; ls /sys/firmware | wc -l; (echo 1 > /proc/sys/kernel/msgmax) 2>/dev/null; "
+        "echo $?",
+    )
     masked, firmware, write_status = out.split()[:3]
     assert masked == "0" and firmware == "0" and write_status != "0"
-    unmask = ["--security-opt", "unmask=ALL"] if engine.name == "podman" else ["--security-opt",
-                                                                                "systempaths=unconfined"]
+    unmask = (
+        ["--security-opt", "unmask=ALL"]
+        if engine.name == "podman"
+        else ["--security-opt", "systempaths=unconfined"]
+    )
     out = ok(engine, "grep -c ' /proc/timer_list ' /proc/mounts; wc -c < /proc/timer_list", *unmask)
     assert out.split()[0] == "0" and int(out.split()[1]) > 0
 
@@ -421,8 +491,16 @@ def test_join_another_containers_namespaces(engine: Engine, name: str) -> None:
     detach(engine, name, *shareable, cmd=("sh", "-c", "echo shared > /dev/shm/mark; exec sleep 600"))
     wait_for(lambda: engine.cli("exec", name, "test", "-e", "/dev/shm/mark").returncode == 0, 20, "the mark")
     ns_a = engine.cli("exec", name, "sh", "-c", NS_LINKS).stdout.split()
-    out = ok(engine, NS_LINKS + "; cat /dev/shm/mark; ps -o comm | grep -c sleep",
-             "--network", f"container:{name}", "--ipc", f"container:{name}", "--pid", f"container:{name}")
+    out = ok(
+        engine,
+        NS_LINKS + "; cat /dev/shm/mark; ps -o comm | grep -c sleep",
+        "--network",
+        f"container:{name}",
+        "--ipc",
+        f"container:{name}",
+        "--pid",
+        f"container:{name}",
+    )
     net_b, ipc_b, mark, sleepers = out.split()
     assert [net_b, ipc_b] == ns_a
     assert mark == "shared" and int(sleepers) >= 1
@@ -430,12 +508,23 @@ def test_join_another_containers_namespaces(engine: Engine, name: str) -> None:
 
 def test_pod_shares_namespaces(podman, name: str) -> None:
     pod = name + "-pod"
-    podman.cli("pod", "create", "--name", pod, "--cgroup-parent", podman.cgroups.path("podman"),
-               "--network", "none", "--hostname", "podhost", check=True, timeout=120)
+    podman.cli(
+        "pod",
+        "create",
+        "--name",
+        pod,
+        "--cgroup-parent",
+        podman.cgroups.path("podman"),
+        "--network",
+        "none",
+        "--hostname",
+        "podhost",
+        check=True,
+        timeout=120,
+    )
     try:
         podman.cli("run", "-d", "--pod", pod, "--name", name, podman.image, "sleep", "600", check=True)
-        proc = podman.cli("run", "--rm", "--pod", pod, podman.image, "sh", "-c",
-                          "hostname; " + NS_LINKS)
+        proc = podman.cli("run", "--rm", "--pod", pod, podman.image, "sh", "-c", "hostname; " + NS_LINKS)
         assert proc.returncode == 0, proc.stderr
         host, net_b, ipc_b = proc.stdout.split()
         inside = podman.cli("exec", name, "sh", "-c", NS_LINKS).stdout.split()

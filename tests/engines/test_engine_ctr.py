@@ -36,17 +36,32 @@ def cid(containerd: Containerd) -> Iterator[str]:
         containerd.ctr("containers", "delete", task)
 
 
-def run(ctr: Containerd, cid: str, *opts_and_cmd: str, input: str | None = None,
-        timeout: float = 90) -> subprocess.CompletedProcess[str]:
+def run(
+    ctr: Containerd, cid: str, *opts_and_cmd: str, input: str | None = None, timeout: float = 90
+) -> subprocess.CompletedProcess[str]:
     """`ctr run --rm [opts] IMAGE ID CMD...`; opts come before the first item that is not an option."""
     opts, cmd = split_opts(opts_and_cmd)
-    return ctr.ctr("run", "--rm", *ctr.run_flags(cid), *opts, ctr.image, cid, *cmd, input=input,
-                   timeout=timeout)
+    return ctr.ctr(
+        "run", "--rm", *ctr.run_flags(cid), *opts, ctr.image, cid, *cmd, input=input, timeout=timeout
+    )
 
 
 def split_opts(items: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    takes_value = {"--env", "--cwd", "--mount", "--memory-limit", "--cpus", "--cpu-shares", "--cap-add",
-                   "--cap-drop", "--seccomp-profile", "--with-ns", "--device", "--annotation", "--label"}
+    takes_value = {
+        "--env",
+        "--cwd",
+        "--mount",
+        "--memory-limit",
+        "--cpus",
+        "--cpu-shares",
+        "--cap-add",
+        "--cap-drop",
+        "--seccomp-profile",
+        "--with-ns",
+        "--device",
+        "--annotation",
+        "--label",
+    }
     opts: list[str] = []
     i = 0
     while i < len(items) and items[i].startswith("--"):
@@ -68,6 +83,11 @@ def detach(ctr: Containerd, cid: str, *opts: str, cmd: tuple[str, ...] = ("sleep
     proc = ctr.ctr("run", "-d", *ctr.run_flags(cid), *opts, ctr.image, cid, *cmd)
     assert proc.returncode == 0, proc.stderr
     wait_for(lambda: task_status(ctr, cid) == "RUNNING", 20, f"{cid} to run")
+
+
+def fifo_flags(ctr: Containerd) -> list[str]:
+    """ctr would put exec fifos in /run/containerd/fifo otherwise."""
+    return ["--fifo-dir", str(ctr.base / "fifo")]
 
 
 def task_status(ctr: Containerd, cid: str) -> str | None:
@@ -133,9 +153,21 @@ def test_terminal(containerd: Containerd, cid: str) -> None:
 
 def test_detach_exec_and_ps(containerd: Containerd, cid: str) -> None:
     detach(containerd, cid)
-    proc = containerd.ctr("tasks", "exec", "--exec-id", "e1", "--cwd", "/tmp", cid, "sh", "-c", "echo $PWD; exit 4")
+    proc = containerd.ctr(
+        "tasks",
+        "exec",
+        *fifo_flags(containerd),
+        "--exec-id",
+        "e1",
+        "--cwd",
+        "/tmp",
+        cid,
+        "sh",
+        "-c",
+        "echo $PWD; exit 4",
+    )
     assert proc.returncode == 4 and proc.stdout.strip() == "/tmp", proc.stderr
-    argv = containerd.ctr_argv("tasks", "exec", "-t", "--exec-id", "e2", cid, "sh")
+    argv = containerd.ctr_argv("tasks", "exec", *fifo_flags(containerd), "-t", "--exec-id", "e2", cid, "sh")
     with pty_session(argv) as term:
         term.expect(b"# ", timeout=30)
         term.send(b"tty; echo ex$((40+2))\r")
@@ -150,10 +182,19 @@ def test_detach_exec_and_ps(containerd: Containerd, cid: str) -> None:
 
 
 def test_kill_with_signal(containerd: Containerd, cid: str) -> None:
-    argv = containerd.ctr_argv("run", "--rm", *containerd.run_flags(cid), containerd.image, cid, "sh", "-c",
-                               "trap 'echo got-usr1; exit 9' USR1; while :; do sleep 0.1; done")
-    fg = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True)
+    argv = containerd.ctr_argv(
+        "run",
+        "--rm",
+        *containerd.run_flags(cid),
+        containerd.image,
+        cid,
+        "sh",
+        "-c",
+        "trap 'echo got-usr1; exit 9' USR1; while :; do sleep 0.1; done",
+    )
+    fg = subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         wait_for(lambda: task_status(containerd, cid) == "RUNNING", 30, "the task")
         time.sleep(0.5)
@@ -168,7 +209,9 @@ def test_kill_with_signal(containerd: Containerd, cid: str) -> None:
 
 
 def test_sigkill_is_137(containerd: Containerd, cid: str) -> None:
-    argv = containerd.ctr_argv("run", "--rm", *containerd.run_flags(cid), containerd.image, cid, "sleep", "600")
+    argv = containerd.ctr_argv(
+        "run", "--rm", *containerd.run_flags(cid), containerd.image, cid, "sleep", "600"
+    )
     fg = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         wait_for(lambda: task_status(containerd, cid) == "RUNNING", 30, "the task")
@@ -194,9 +237,13 @@ def test_pause_resume(containerd: Containerd, cid: str) -> None:
 def test_memory_limit_and_oom(containerd: Containerd, cid: str) -> None:
     detach(containerd, cid, "--memory-limit", str(32 << 20))
     assert cgroup_file(containerd, cid, "memory", "memory.limit_in_bytes") == str(32 << 20)
-    proc = containerd.ctr("tasks", "exec", "--exec-id", "hog", cid, "tail", "/dev/zero", timeout=60)
+    proc = containerd.ctr(
+        "tasks", "exec", *fifo_flags(containerd), "--exec-id", "hog", cid, "tail", "/dev/zero", timeout=60
+    )
     assert proc.returncode == 137
-    oom = dict(line.split() for line in cgroup_file(containerd, cid, "memory", "memory.oom_control").splitlines())
+    oom = dict(
+        line.split() for line in cgroup_file(containerd, cid, "memory", "memory.oom_control").splitlines()
+    )
     assert int(oom["oom_kill"]) >= 1
 
 
@@ -209,10 +256,18 @@ def test_cpu_limits(containerd: Containerd, cid: str) -> None:
 def test_read_only_and_mounts(containerd: Containerd, cid: str, tmp_path: pathlib.Path) -> None:
     host = tmp_path / "vol"
     host.mkdir()
-    out = ok(containerd, cid, "--read-only",
-             "--mount", f"type=bind,src={host},dst=/vol,options=rbind:rw",
-             "--mount", "type=tmpfs,src=tmpfs,dst=/scratch,options=size=1m",
-             "sh", "-c", "touch /etc/x 2>&1; echo kept > /vol/out; touch /scratch/y && echo tmpfs-ok")
+    out = ok(
+        containerd,
+        cid,
+        "--read-only",
+        "--mount",
+        f"type=bind,src={host},dst=/vol,options=rbind:rw",
+        "--mount",
+        "type=tmpfs,src=tmpfs,dst=/scratch,options=size=1m",
+        "sh",
+        "-c",
+        "touch /etc/x 2>&1; echo kept > /vol/out; touch /scratch/y && echo tmpfs-ok",
+    )
     assert "read-only file system" in out.lower() and "tmpfs-ok" in out
     assert (host / "out").read_text() == "kept\n"
 
@@ -220,27 +275,44 @@ def test_read_only_and_mounts(containerd: Containerd, cid: str, tmp_path: pathli
 def test_capabilities_and_no_new_privileges(containerd: Containerd, cid: str) -> None:
     out = ok(containerd, cid, "cat", "/proc/self/status")
     assert status_field(out, "NoNewPrivs") == "1"  # ctr's default
-    assert status_field(ok(containerd, cid, "--allow-new-privs", "cat", "/proc/self/status"), "NoNewPrivs") == "0"
-    out = ok(containerd, cid, "--cap-drop", "CAP_CHOWN", "--cap-add", "CAP_NET_ADMIN", "cat", "/proc/self/status")
+    assert (
+        status_field(ok(containerd, cid, "--allow-new-privs", "cat", "/proc/self/status"), "NoNewPrivs")
+        == "0"
+    )
+    out = ok(
+        containerd, cid, "--cap-drop", "CAP_CHOWN", "--cap-add", "CAP_NET_ADMIN", "cat", "/proc/self/status"
+    )
     eff = int(status_field(out, "CapEff"), 16)
     assert not eff & 1 and eff & (1 << 12)
 
 
 def test_seccomp(containerd: Containerd, cid: str, tmp_path: pathlib.Path) -> None:
-    assert status_field(ok(containerd, cid, "cat", "/proc/self/status"), "Seccomp") == "0"  # ctr: off by default
+    assert (
+        status_field(ok(containerd, cid, "cat", "/proc/self/status"), "Seccomp") == "0"
+    )  # ctr: off by default
     assert status_field(ok(containerd, cid, "--seccomp", "cat", "/proc/self/status"), "Seccomp") == "2"
     profile = tmp_path / "profile.json"
-    profile.write_text(json.dumps({
-        "defaultAction": "SCMP_ACT_ALLOW",
-        "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}],
-    }))
+    profile.write_text(
+        json.dumps(
+            {
+                "defaultAction": "SCMP_ACT_ALLOW",
+                "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}],
+            }
+        )
+    )
     proc = run(containerd, cid, "--seccomp", "--seccomp-profile", str(profile), "mkdir", "/tmp/d")
     assert proc.returncode != 0 and "operation not permitted" in proc.stderr.lower()
 
 
 def test_privileged(containerd: Containerd, cid: str) -> None:
-    out = ok(containerd, cid, "--privileged", "sh", "-c", "cat /proc/self/status; mkdir /m && mount -t tmpfs t /m "
-             "&& echo mounted")
+    out = ok(
+        containerd,
+        cid,
+        "--privileged",
+        "sh",
+        "-c",
+        "cat /proc/self/status; mkdir /m && mount -t tmpfs t /m && echo mounted",
+    )
     assert int(status_field(out, "CapEff"), 16) & (1 << 21) and "mounted" in out
 
 
@@ -248,8 +320,17 @@ def test_join_namespaces(containerd: Containerd, cid: str) -> None:
     detach(containerd, cid, cmd=("sh", "-c", "echo mark > /dev/shm/m; exec sleep 600"))
     listing = containerd.ctr("tasks", "ls").stdout.splitlines()[1:]
     pid = next(line.split()[1] for line in listing if line.split()[0] == cid)
-    out = ok(containerd, cid + "-2", "--with-ns", f"network:/proc/{pid}/ns/net", "--with-ns",
-             f"pid:/proc/{pid}/ns/pid", "sh", "-c", "readlink /proc/self/ns/net; ps -o comm | grep -c sleep")
+    out = ok(
+        containerd,
+        cid + "-2",
+        "--with-ns",
+        f"network:/proc/{pid}/ns/net",
+        "--with-ns",
+        f"pid:/proc/{pid}/ns/pid",
+        "sh",
+        "-c",
+        "readlink /proc/self/ns/net; ps -o comm | grep -c sleep",
+    )
     link, sleepers = out.split()
     assert link == os.readlink(f"/proc/{pid}/ns/net")
     assert int(sleepers) >= 1
