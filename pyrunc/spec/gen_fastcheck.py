@@ -27,9 +27,9 @@ from .schemas import ROOTS, schema_dir
 KEYWORDS = {
     "$schema", "$id", "$comment", "title", "description", "definitions",
     "type", "properties", "required", "items", "additionalProperties", "propertyNames",
-    "enum", "minimum", "maximum", "minLength", "minItems", "pattern", "$ref",
+    "enum", "minimum", "maximum", "minLength", "minItems", "pattern", "$ref", "allOf",
 }
-SCALAR_TYPES = {"string", "integer", "boolean"}
+METADATA = {"$schema", "$id", "$comment", "title", "description", "definitions"}
 OUTPUT = pathlib.Path(__file__).resolve().parent / "fastcheck.py"
 
 TYPE_TEST = {
@@ -74,8 +74,10 @@ def _check_keywords(schema: dict[str, Any], where: str) -> None:
     unknown = set(schema) - KEYWORDS
     if unknown:
         raise ValueError(f"{where}: keywords the generator does not support: {sorted(unknown)}")
-    if "$ref" in schema and set(schema) - {"$ref", "$comment", "description", "title", "$schema", "$id"}:
+    if "$ref" in schema and set(schema) - METADATA - {"$ref"}:
         raise ValueError(f"{where}: $ref with sibling keywords (Draft 7 ignores them; say what you mean)")
+    if "allOf" in schema and (len(schema["allOf"]) != 1 or set(schema) & (KEYWORDS - METADATA - {"allOf"})):
+        raise ValueError(f"{where}: allOf is supported only as the single member of a schema, with one item")
     if "type" in schema and not isinstance(schema["type"], str):
         raise ValueError(f"{where}: only a single `type` is supported")
     if "additionalProperties" in schema and "properties" in schema:
@@ -113,8 +115,11 @@ class Generator:
     def deref(self, schema: dict[str, Any], fname: str) -> tuple[dict[str, Any], str, str | None]:
         """Follow $ref chains; returns (schema, file it lives in, function name if it is a definition)."""
         func = None
-        while "$ref" in schema:
+        while "$ref" in schema or "allOf" in schema:
             _check_keywords(schema, fname)
+            if "allOf" in schema:  # only the one-element form, a $ref that keeps the file's $id in force
+                schema = schema["allOf"][0]
+                continue
             fname, name, schema = self.schemas.resolve(schema["$ref"], fname)
             func = self.def_name(fname, name)
         _check_keywords(schema, fname)

@@ -60,6 +60,8 @@ def validator_class() -> Any:
 @functools.lru_cache(maxsize=None)
 def validator(document: str = "config") -> Any:
     """A jsonschema validator for one of schemas.ROOTS ("config", "process", "state", "features")."""
+    # The file's own contents as the root schema: entering through a {"$ref": uri} wrapper would make
+    # jsonschema pick the stock Draft 7 class from the file's $schema and drop the refinements above.
     root = _registry().contents(BASE_URI + ROOTS[document])
     return validator_class()(root, registry=_registry())
 
