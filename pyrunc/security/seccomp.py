@@ -503,3 +503,31 @@ def listener_payload(compiled: CompiledSeccomp, state: dict[str, Any]) -> bytes:
         "state": state,
     }
     return dumps(doc).encode("utf-8")
+
+
+def seccomp_features() -> dict[str, Any]:
+    """The `linux.seccomp` part of `pyrunc features`, as this libseccomp and kernel really are."""
+    from ..native import lib
+
+    native = lib.pyrunc_seccomp_native_arch()
+    archs = []
+    for name, lib_name in ARCHITECTURES.items():
+        token = lib.pyrunc_seccomp_arch_token(lib_name.encode())
+        # Unknown to libseccomp, or of the other byte order: compile_seccomp refuses those.
+        if token and not (token ^ native) & _AUDIT_ARCH_LE:
+            archs.append(name)
+    supported = []
+    for name, bit in FLAGS.items():
+        # WAIT_KILLABLE_RECV is only accepted next to NEW_LISTENER.
+        probe = bit | FLAG_NEW_LISTENER if bit == FLAG_WAIT_KILLABLE_RECV else bit
+        if lib.pyrunc_seccomp_flags_supported(probe):
+            supported.append(name)
+    actions = sorted(a for a, v in ACTIONS.items() if lib.pyrunc_seccomp_action_supported(v))
+    return {
+        "enabled": True,
+        "actions": actions,
+        "operators": sorted(OPERATORS),
+        "archs": sorted(archs),
+        "knownFlags": list(FLAGS),
+        "supportedFlags": supported,
+    }

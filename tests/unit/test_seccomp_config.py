@@ -353,3 +353,26 @@ def test_hot_path_imports_stay_light() -> None:
         [sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_features_report_what_really_works() -> None:
+    from pyrunc.native import lib
+
+    f = sc.seccomp_features()
+    assert f["enabled"] is True
+    assert set(f["actions"]) == set(sc.ACTIONS)  # Linux >= 5.0 has them all
+    assert f["operators"] == sorted(sc.OPERATORS)
+    assert set(f["knownFlags"]) == set(sc.FLAGS)
+    assert {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"} <= set(
+        f["supportedFlags"]
+    )
+    wait_killable = bool(
+        lib.pyrunc_seccomp_flags_supported(sc.FLAG_NEW_LISTENER | sc.FLAG_WAIT_KILLABLE_RECV)
+    )
+    assert ("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" in f["supportedFlags"]) == wait_killable
+    # Every listed architecture compiles; the others are refused.
+    assert f["archs"]
+    sc.compile_seccomp({"defaultAction": "SCMP_ACT_ALLOW", "architectures": f["archs"]})
+    for arch in set(sc.ARCHITECTURES) - set(f["archs"]):
+        with pytest.raises(ConfigError):
+            sc.compile_seccomp({"defaultAction": "SCMP_ACT_ALLOW", "architectures": [arch]})
