@@ -6,8 +6,12 @@ import errno
 import json
 import os
 import pathlib
+import shutil
 import socket
+import subprocess
 import threading
+
+import pytest
 
 ENGINE_CONFIGS = pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "engine-configs"
 
@@ -198,3 +202,55 @@ def test_bad_seccomp_config_names_the_field(rt) -> None:
     proc = rt.run_container(["/bin/true"], mutate=with_seccomp(section))
     assert proc.returncode == 1
     assert b"/linux/seccomp/syscalls/0/action" in proc.stderr
+
+
+SYSCALL_PROBE = r"""
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        long r = syscall(atol(argv[i]), 0, 0, 0, 0, 0, 0);
+        printf("%d ", r < 0 ? errno : 0);
+    }
+    printf("\n");
+    return 0;
+}
+"""
+
+
+def test_syscalls_newer_than_docker_profile_get_enosys_in_the_container(rt, tmp_path: pathlib.Path) -> None:
+    from pyrunc.native import lib
+
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc is not installed (needed to build the static syscall probe)")
+    src = tmp_path / "sysprobe.c"
+    src.write_text(SYSCALL_PROBE)
+    binary = tmp_path / "sysprobe"
+    subprocess.run(["gcc", "-static", "-O1", "-o", str(binary), str(src)], check=True)
+    docker = engine_seccomp("docker")
+    native = lib.pyrunc_seccomp_native_arch()
+    last = max(
+        lib.pyrunc_seccomp_resolve_syscall_arch(native, n.encode())
+        for r in docker["syscalls"]
+        for n in r["names"]
+    )
+    named = {n for r in docker["syscalls"] for n in r["names"]}
+    older = next(n for n in ("add_key", "request_key", "kexec_load") if n not in named)
+    older_nr = lib.pyrunc_seccomp_resolve_syscall(older.encode())
+    bundle = rt.bundle(
+        ["/bin/sysprobe", str(last + 1), str(last + 50), str(older_nr)],
+        mutate=with_seccomp(docker),
+        own_rootfs=True,
+    )
+    shutil.copy2(binary, bundle / "rootfs" / "bin" / "sysprobe")
+    proc = rt("run", "-b", str(bundle), rt.new_id())
+    assert proc.returncode == 0, proc.stderr
+    # Newer than anything the profile names: ENOSYS (libc falls back). Older but unnamed: EPERM.
+    assert proc.stdout.split() == [
+        str(errno.ENOSYS).encode(),
+        str(errno.ENOSYS).encode(),
+        str(errno.EPERM).encode(),
+    ]
