@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PR_FD_PATH 64
@@ -768,4 +769,91 @@ static int copy_tree_depth(int srcfd, int dstfd, int depth, struct pyrunc_err *e
 int pr_copy_tree(int srcfd, int dstfd, struct pyrunc_err *err)
 {
     return copy_tree_depth(srcfd, dstfd, 0, err);
+}
+
+/* ---- user namespaces for idmapped mounts ---- */
+
+static int write_proc_file(pid_t pid, const char *name, const char *text)
+{
+    char path[64];
+    size_t len = strlen(text);
+    int fd;
+    ssize_t n;
+
+    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    n = write(fd, text, len);
+    close_keep_errno(fd);
+    if (n != (ssize_t)len) {
+        if (n >= 0)
+            errno = EIO;
+        return -1;
+    }
+    return 0;
+}
+
+int pyrunc_idmap_userns(const char *uid_map, const char *gid_map, struct pyrunc_err *err)
+{
+    int ready[2], hold[2], fd = -1, status;
+    char path[64], c = 0;
+    pid_t pid;
+
+    if (pipe2(ready, O_CLOEXEC) < 0)
+        return pr_fail_errno(err, PR_STAGE_IDMAP, "create pipe");
+    if (pipe2(hold, O_CLOEXEC) < 0) {
+        pr_fail_errno(err, PR_STAGE_IDMAP, "create pipe");
+        close(ready[0]);
+        return close_keep_errno(ready[1]);
+    }
+    pid = fork();
+    if (pid < 0) {
+        pr_fail_errno(err, PR_STAGE_IDMAP, "fork");
+        goto out;
+    }
+    if (pid == 0) {
+        /* A throwaway process whose only job is to own the new user namespace until it is opened. */
+        close(ready[0]);
+        close(hold[1]);
+        c = unshare(CLONE_NEWUSER) == 0 ? 1 : 0;
+        if (write(ready[1], &c, 1) != 1 || c == 0)
+            _exit(1);
+        while (read(hold[0], &c, 1) < 0 && errno == EINTR)
+            ;
+        _exit(0);
+    }
+    close(ready[1]);
+    ready[1] = -1;
+    close(hold[0]);
+    hold[0] = -1;
+    if (read(ready[0], &c, 1) != 1 || c != 1) {
+        pr_fail(err, PR_STAGE_IDMAP, EPERM, "create a user namespace for an idmapped mount");
+        goto reap;
+    }
+    if (write_proc_file(pid, "uid_map", uid_map) < 0) {
+        pr_fail_errno(err, PR_STAGE_IDMAP, "write uid_map of an idmapped mount");
+        goto reap;
+    }
+    if (write_proc_file(pid, "gid_map", gid_map) < 0) {
+        pr_fail_errno(err, PR_STAGE_IDMAP, "write gid_map of an idmapped mount");
+        goto reap;
+    }
+    snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        pr_fail_errno(err, PR_STAGE_IDMAP, "open the user namespace of an idmapped mount");
+reap:
+    close(hold[1]);
+    hold[1] = -1;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+out:
+    for (int i = 0; i < 2; i++) {
+        if (ready[i] >= 0)
+            close(ready[i]);
+        if (hold[i] >= 0)
+            close(hold[i]);
+    }
+    return fd;
 }

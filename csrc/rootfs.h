@@ -17,6 +17,11 @@ int pr_rootfs_prepare(const struct pr_plan *p, struct pyrunc_err *err);
 int pr_rootfs_finish(const struct pr_plan *p, struct pyrunc_err *err);
 int pr_rootfs_bind_console(const char *slave_path, struct pyrunc_err *err);
 
+/* For the idmapped mounts of a plan (pr_mount.userns_fd): a user namespace with these maps ("0 100000
+ * 65536\n" lines), returned as an O_CLOEXEC fd. Called by the runtime before spawning; to be declared in
+ * pyrunc.h for cffi. */
+int pyrunc_idmap_userns(const char *uid_map, const char *gid_map, struct pyrunc_err *err);
+
 /* ---- internal to rootfs.c / mounts.c / devices.c (and their C unit tests) ---- */
 
 struct pr_rootfs_ctx {

@@ -314,3 +314,8 @@ def plan_mounts(config: dict[str, Any], *, bundle: str, userns: bool) -> list[di
             raise ConfigError(f"/mounts/{i}", "must be an object")
         out.append(plan_mount(mount, i, bundle=bundle, linux=linux))
     return out
+
+
+def idmap_text(mappings: list[tuple[int, int, int]]) -> str:
+    """The uid_map/gid_map text for pyrunc_idmap_userns(): one "containerID hostID size" line each."""
+    return "".join(f"{c} {h} {s}\n" for c, h, s in mappings)

@@ -105,15 +105,6 @@ static int rfile_is(const char *path, const char *want)
     return strcmp(got, want) == 0;
 }
 
-/* Write to an existing file (no chmod: /proc files). */
-static void wproc(const char *path, const char *content)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    CHECK(fd >= 0, "open %s", path);
-    CHECK(write(fd, content, strlen(content)) == (ssize_t)strlen(content), "write %s", path);
-    close(fd);
-}
-
 static void mkdirp(const char *path)
 {
     char buf[PATH_MAX];
@@ -632,57 +623,13 @@ static void t_cgroup_v2_fake(void)
     close(root);
 }
 
-/* A new user namespace mapping 0 -> 100000 (range 1000), kept alive by a paused child. */
-static int make_userns(pid_t *child)
-{
-    int pipefd[2];
-    char path[64], c;
-    pid_t pid;
-    int fd;
-
-    CHECK(pipe(pipefd) == 0, "pipe");
-    pid = fork();
-    CHECK(pid >= 0, "fork");
-    if (pid == 0) {
-        close(pipefd[1]);
-        if (unshare(CLONE_NEWUSER) < 0)
-            _exit(1);
-        if (read(pipefd[0], &c, 1) < 0)
-            _exit(1);
-        _exit(0);
-    }
-    close(pipefd[0]);
-    /* Wait until the child is in its namespace (its ns link differs from ours). */
-    for (int i = 0; i < 1000; i++) {
-        char a[64] = {0}, b[64] = {0};
-        snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
-        if (readlink(path, a, sizeof(a) - 1) > 0 && readlink("/proc/self/ns/user", b, sizeof(b) - 1) > 0 &&
-            strcmp(a, b) != 0)
-            break;
-        usleep(1000);
-    }
-    snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
-    wproc(path, "0 100000 1000\n");
-    snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
-    wproc(path, "deny\n");
-    snprintf(path, sizeof(path), "/proc/%d/gid_map", pid);
-    wproc(path, "0 100000 1000\n");
-    snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    CHECK(fd >= 0, "open userns");
-    *child = pid;
-    close(pipefd[1]); /* the child exits; the fd keeps the namespace */
-    return fd;
-}
-
 static void t_idmapped_bind(void)
 {
     struct pyrunc_err err = {0};
     struct pr_rootfs_ctx c;
     struct pr_mount m;
     struct stat st;
-    pid_t child;
-    int root, status;
+    int root;
 
     mkrootfs();
     mkdirp(WP("/host/idsrc"));
@@ -695,12 +642,16 @@ static void t_idmapped_bind(void)
     root = open_root();
     c = ctx_for(root);
     m = M(MS_BIND | MS_REC, PR_MOUNT_IS_BIND | PR_MOUNT_IDMAP, WP("/host/idsrc"), "/mnt/id", "", "");
-    m.userns_fd = make_userns(&child);
+    m.userns_fd = pyrunc_idmap_userns("0 100000 1000\n", "0 100000 1000\n", &err);
+    OK(m.userns_fd, &err);
     OK(pr_mount_one(&c, &m, &err), &err);
-    waitpid(child, &status, 0);
     CHECK(stat(RP("/mnt/id/f"), &st) == 0 && st.st_uid == 100005 && st.st_gid == 100006, "idmapped owner %u:%u",
           st.st_uid, st.st_gid);
     CHECK(stat(WP("/host/idsrc/f"), &st) == 0 && st.st_uid == 5, "source unchanged");
+    /* A map the kernel refuses is reported, with the stage. */
+    CHECK(pyrunc_idmap_userns("0 100000\n", "0 100000 1\n", &err) < 0 && err.stage == PR_STAGE_IDMAP &&
+              strstr(err.msg, "uid_map") != NULL,
+          "bad map: %s", err.msg);
     close(m.userns_fd);
     close(root);
 }

@@ -213,3 +213,7 @@ def test_fold_invariants(options: list[str]) -> None:
     is_bind = "bind" in options or "rbind" in options
     assert bool(m["ext"] & M.PR_MOUNT_IS_BIND) == is_bind
     assert m == tmpfs(*options)
+
+
+def test_idmap_text() -> None:
+    assert M.idmap_text([(0, 100000, 65536), (65536, 1, 1)]) == "0 100000 65536\n65536 1 1\n"
