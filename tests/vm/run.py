@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TextIO
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("PYRUNC_VM_CACHE") or "/var/tmp/pyrunc-vm")
@@ -42,7 +43,9 @@ QEMU = "qemu-system-x86_64"
 BUSYBOX = Path("/bin/busybox")
 KERNEL_META = "linux-image-amd64"
 # What the init needs beyond the stock kernel's built-ins; dependencies are resolved from the .ko files.
-WANTED_MODULES = ("virtio_pci", "9pnet_virtio", "9p", "overlay")
+# virtio_blk gives the guest a scratch disk (/dev/vda) for io.max tests; loop is for tests that want one.
+WANTED_MODULES = ("virtio_pci", "9pnet_virtio", "9p", "overlay", "virtio_blk", "loop")
+SCRATCH_DISK_MIB = 64
 SENTINEL = "PYRUNC-VM-EXIT"
 # SeaBIOS and the kernel clear the screen; those escapes are noise in a log.
 ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[A-Za-z]|[A-Za-z])")
@@ -129,7 +132,9 @@ def _builtin_modules(moddir: Path) -> set[str]:
     path = moddir / "modules.builtin"
     if not path.exists():
         return set()
-    return {Path(line.strip()).name[: -len(".ko")].replace("-", "_") for line in path.read_text().splitlines()}
+    return {
+        Path(line.strip()).name[: -len(".ko")].replace("-", "_") for line in path.read_text().splitlines()
+    }
 
 
 def _module_closure(moddir: Path, wanted: tuple[str, ...]) -> list[Path]:
@@ -159,7 +164,13 @@ def prepare_kernel() -> tuple[Path, list[Path]]:
     kdir = CACHE / "kernel"
     stamp = kdir / "modules.order-to-load"
     vmlinuz = kdir / "vmlinuz"
-    if stamp.exists() and vmlinuz.exists():
+    wanted = kdir / "modules.wanted"
+    if (
+        stamp.exists()
+        and vmlinuz.exists()
+        and wanted.exists()
+        and wanted.read_text().split() == list(WANTED_MODULES)
+    ):
         mods = [kdir / "modules" / name for name in stamp.read_text().split()]
         if all(m.exists() for m in mods):
             return vmlinuz, mods
@@ -182,6 +193,7 @@ def prepare_kernel() -> tuple[Path, list[Path]]:
             shutil.copy2(m, staging / "modules" / m.name)
         (staging / "release").write_text(moddirs[-1].name + "\n")
         (staging / "modules.order-to-load").write_text("\n".join(m.name for m in mods) + "\n")
+        (staging / "modules.wanted").write_text("\n".join(WANTED_MODULES) + "\n")
         if kdir.exists():
             shutil.rmtree(kdir)
         staging.rename(kdir)
@@ -236,18 +248,18 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 for m in $(cat /pyrunc-vm/modules); do insmod "/lib/modules/$m" || die "insmod $m failed"; done
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,@9POPTS@ host /lower \
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,@NINEP@ host /lower \
     || die "mounting the host's / over 9p failed"
 mount -t tmpfs -o mode=0755,size=60% rw /rw || die "mounting the writable tmpfs failed"
 mkdir -p /rw/upper /rw/work
-if [ -z "@NOOVERLAY@" ] && mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /newroot 2>/dev/null; then
+if mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /newroot 2>/dev/null; then
     say "root: overlay of the host's / (9p, read-only) with a tmpfs upper"
 else
     mount --bind /lower /newroot || die "binding the host's / failed"
     say "root: the host's / read-only (overlay refused); tmpfs on /tmp /run /var/tmp"
 fi
 R=/newroot
-mount --move /proc $R/proc && mount --move /sys $R/sys && mount --move /dev $R/dev || die "moving mounts failed"
+for d in proc sys dev; do mount --move /$d $R/$d || die "moving /$d into the new root failed"; done
 # The host's own runtime state (/run/runc, sockets) and temp files must not leak into the guest.
 for d in tmp run var/tmp dev/shm; do
     mkdir -p $R/$d 2>/dev/null; mount -t tmpfs -o mode=1777 tmpfs $R/$d || die "tmpfs on /$d failed"
@@ -270,7 +282,9 @@ die "switch_root failed"
 # Stage 2 runs as PID 1 in the shared root. busybox ash reaps every child while it waits, so orphans
 # left by runtimes do not pile up as zombies.
 STAGE2 = r"""BB=/run/pyrunc-vm/busybox
-cd @CWD@ || { echo "pyrunc-vm: cannot chdir to @CWD@"; echo "@SENTINEL@ @TOKEN@ @VMFAIL@"; $BB sync; $BB poweroff -f; }
+if ! cd @CWD@; then
+    echo "pyrunc-vm: cannot chdir to @CWD@"; echo "@SENTINEL@ @TOKEN@ @VMFAIL@"; $BB sync; $BB poweroff -f
+fi
 echo "pyrunc-vm: running: @SHOWCMD@"
 # The shared root's env, not busybox's: busybox-static prefers its own applets over PATH lookups.
 ENV=/usr/bin/env; [ -x $ENV ] || ENV="$BB env"
@@ -285,14 +299,16 @@ $BB poweroff -f
 def build_initramfs(modules: list[Path], argv: list[str], cwd: str, env: dict[str, str], token: str) -> bytes:
     if not BUSYBOX.exists():
         raise VMUnavailable(f"{BUSYBOX} is missing (apt-get install busybox-static)")
-    subs = {"@SENTINEL@": SENTINEL, "@TOKEN@": token, "@VMFAIL@": str(EXIT_VM_FAILED),
-            "@NOOVERLAY@": os.environ.get("PYRUNC_VM_NO_OVERLAY", ""),
-            "@9POPTS@": os.environ.get("PYRUNC_VM_9P_OPTS", "msize=512000,cache=loose")}
+    subs = {
+        "@SENTINEL@": SENTINEL,
+        "@TOKEN@": token,
+        "@VMFAIL@": str(EXIT_VM_FAILED),
+        "@NINEP@": os.environ.get("PYRUNC_VM_9P_OPTS", "msize=512000,cache=loose"),
+    }
 
     def fill(text: str) -> bytes:
-        for key, val in subs.items():
-            text = text.replace(key, val)
-        return text.encode()
+        # One pass, so text substituted in (the command) is never itself substituted.
+        return re.sub(r"@[0-9A-Z]+@", lambda m: subs.get(m.group(0), m.group(0)), text).encode()
 
     subs.update(
         {
@@ -335,7 +351,7 @@ def guest_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def qemu_argv(vmlinuz: Path, initrd: Path, mem: int, smp: int) -> list[str]:
+def qemu_argv(vmlinuz: Path, initrd: Path, disk: Path, mem: int, smp: int) -> list[str]:
     cmdline = " ".join(
         (
             "console=ttyS0",
@@ -369,8 +385,12 @@ def qemu_argv(vmlinuz: Path, initrd: Path, mem: int, smp: int) -> list[str]:
         str(initrd),
         "-append",
         cmdline,
+        *(["-bios", os.environ["PYRUNC_VM_BIOS"]] if os.environ.get("PYRUNC_VM_BIOS") else []),
+        "-drive",
+        f"file={disk},if=virtio,format=raw,cache=unsafe",
         "-virtfs",
-        "local,path=/,mount_tag=host,security_model=none,readonly=on" + os.environ.get("PYRUNC_VM_VIRTFS_EXTRA", ",multidevs=remap"),
+        "local,path=/,mount_tag=host,security_model=none,readonly=on"
+        + os.environ.get("PYRUNC_VM_VIRTFS_EXTRA", ",multidevs=remap"),
     ]
 
 
@@ -396,7 +416,7 @@ def run(
     env: dict[str, str] | None = None,
     mem: int = 2048,
     smp: int = 2,
-    out: io.TextIOBase | None = None,
+    out: TextIO | None = None,
 ) -> tuple[int, str]:
     """Boot the guest, run argv there; return (exit status, console output).
 
@@ -414,8 +434,11 @@ def run(
     with tempfile.TemporaryDirectory(prefix="pyrunc-vm.") as tmp:
         initrd = Path(tmp, "initrd.cpio")
         initrd.write_bytes(build_initramfs(modules, argv, cwd or str(REPO), guest_env(env), token))
+        disk = Path(tmp, "scratch.img")
+        with open(disk, "wb") as f:
+            f.truncate(SCRATCH_DISK_MIB << 20)  # sparse: costs no space until the guest writes
         proc = subprocess.Popen(
-            qemu_argv(vmlinuz, initrd, mem, smp),
+            qemu_argv(vmlinuz, initrd, disk, mem, smp),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -431,12 +454,15 @@ def run(
             proc.stdout.close()
 
 
-def _pump(proc: subprocess.Popen[bytes], token: str, start: float, deadline: float, sink: io.TextIOBase | object) -> tuple[int, str]:
+def _pump(
+    proc: subprocess.Popen[bytes], token: str, start: float, deadline: float, sink: TextIO
+) -> tuple[int, str]:
     assert proc.stdout is not None
     done = re.compile(rf"^{SENTINEL} {token} (\d+)$")
     lines: list[str] = []
     pending = b""
     status: int | None = None
+    booted: float | None = None
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
     try:
@@ -458,13 +484,16 @@ def _pump(proc: subprocess.Popen[bytes], token: str, start: float, deadline: flo
             *complete, pending = pending.split(b"\n")
             for raw in complete:
                 line = ANSI.sub("", raw.decode("utf-8", "replace").replace("\r", ""))
+                if booted is None and line.startswith("pyrunc-vm: running:"):
+                    booted = time.monotonic() - start
+                    _log(f"guest up after {booted:.1f}s")
                 m = done.match(line)
                 if m:
                     status = int(m.group(1))
                     _log(f"guest command exited {status} after {time.monotonic() - start:.1f}s")
                     continue
                 lines.append(line)
-                print(line, file=sink, flush=True)  # type: ignore[call-overload]
+                print(line, file=sink, flush=True)
     finally:
         sel.close()
     if pending:

@@ -151,7 +151,9 @@ def runc(tmp_path: Path) -> Iterator[Runc]:
         r.cleanup()
 
 
-def _bundle(tmp: Path, rootfs: Path, args: list[str], resources: dict[str, object], cgroups_path: str) -> Path:
+def _bundle(
+    tmp: Path, rootfs: Path, args: list[str], resources: dict[str, object], cgroups_path: str
+) -> Path:
     caps = ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_AUDIT_WRITE"]
     config = {
         "ociVersion": "1.0.2",
@@ -169,9 +171,18 @@ def _bundle(tmp: Path, rootfs: Path, args: list[str], resources: dict[str, objec
         "mounts": [
             {"destination": "/proc", "type": "proc", "source": "proc"},
             {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]},
-            {"destination": "/dev/pts", "type": "devpts", "source": "devpts",
-             "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},
-            {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "ro"]},
+            {
+                "destination": "/dev/pts",
+                "type": "devpts",
+                "source": "devpts",
+                "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"],
+            },
+            {
+                "destination": "/sys",
+                "type": "sysfs",
+                "source": "sysfs",
+                "options": ["nosuid", "noexec", "ro"],
+            },
         ],
         "linux": {
             "namespaces": [{"type": t} for t in ("pid", "ipc", "uts", "mount", "network", "cgroup")],
@@ -193,7 +204,9 @@ def test_every_controller_is_enabled() -> None:
     assert sorted(enabled) == sorted(available)
 
 
-def test_runc_oom_kills_at_memory_max(tmp_path: Path, busybox_rootfs: Path, runc: Runc, cg_parent: str) -> None:
+def test_runc_oom_kills_at_memory_max(
+    tmp_path: Path, busybox_rootfs: Path, runc: Runc, cg_parent: str
+) -> None:
     limit = 64 * 1024 * 1024
     cid = "oom-" + uuid.uuid4().hex[:8]
     # tail keeps a line that never ends: it grows until the memory cgroup kills it; sh outlives it.
@@ -211,7 +224,9 @@ def test_runc_oom_kills_at_memory_max(tmp_path: Path, busybox_rootfs: Path, runc
     assert runc.status(cid) == "running", "only the biggest process should have been killed"
 
 
-def test_runc_stops_a_fork_bomb_at_pids_max(tmp_path: Path, busybox_rootfs: Path, runc: Runc, cg_parent: str) -> None:
+def test_runc_stops_a_fork_bomb_at_pids_max(
+    tmp_path: Path, busybox_rootfs: Path, runc: Runc, cg_parent: str
+) -> None:
     limit = 24
     cid = "bomb-" + uuid.uuid4().hex[:8]
     args = ["sh", "-c", "bomb() { bomb | bomb & }; bomb; sleep 600"]
@@ -236,3 +251,21 @@ def test_runc_stops_a_fork_bomb_at_pids_max(tmp_path: Path, busybox_rootfs: Path
     res = runc("delete", "--force", cid)
     assert res.returncode == 0, res.stderr
     assert not cg.exists()
+
+
+def test_runc_writes_cpu_io_and_cpuset_limits(
+    tmp_path: Path, busybox_rootfs: Path, runc: Runc, cg_parent: str
+) -> None:
+    # run.py attaches a scratch virtio disk, so io.max has a real device to throttle.
+    major, minor = (int(n) for n in Path("/sys/block/vda/dev").read_text().split(":"))
+    cid = "lim-" + uuid.uuid4().hex[:8]
+    resources = {
+        "cpu": {"quota": 20000, "period": 100000, "cpus": "0"},
+        "blockIO": {"throttleReadBpsDevice": [{"major": major, "minor": minor, "rate": 1048576}]},
+    }
+    bundle = _bundle(tmp_path, busybox_rootfs, ["sleep", "600"], resources, f"{cg_parent}/{cid}")
+    runc.create(cid, bundle, tmp_path / "out")
+    cg = CGROOT / cg_parent.lstrip("/") / cid
+    assert (cg / "cpu.max").read_text().split() == ["20000", "100000"]
+    assert f"{major}:{minor} rbps=1048576" in (cg / "io.max").read_text()
+    assert (cg / "cpuset.cpus.effective").read_text().strip() == "0"
