@@ -228,6 +228,8 @@ def test_bad_rule_blob_is_refused_by_the_c_core(parent):
 
 def test_unified_key_for_a_missing_controller_names_the_key(parent):
     assert H.v2_root is not None
+    if "memory" in H.v2_controllers():
+        pytest.skip("needs a cgroup2 tree without the memory controller, as on this project's hybrid host")
     name = "u"
     path = parent.path(name)
     m = CgroupManager(name, path, UNIFIED, {}, H.v2_root + path, {"unified": {"memory.max": "1000000"}})
