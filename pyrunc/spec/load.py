@@ -33,6 +33,8 @@ def load_json_file(path: str, what: str, limit: int = MAX_CONFIG_BYTES) -> Any:
         raise PyruncError(f"{what}: cannot open: {_strerror(exc)}") from None
     try:
         info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise PyruncError(f"{what}: is a directory, not a file")
         if not stat.S_ISREG(info.st_mode):
             raise PyruncError(f"{what}: not a regular file")
         if info.st_size > limit:
@@ -57,7 +59,10 @@ def load_json_file(path: str, what: str, limit: int = MAX_CONFIG_BYTES) -> Any:
     try:
         doc = loads(data)
     except JSONDecodeError as exc:
-        raise PyruncError(f"{what}: {exc.message}") from None
+        message = exc.message
+        if message.startswith("invalid JSON") and exc.pos >= len(data.decode("utf-8", "replace").rstrip()):
+            message = "invalid JSON: the document ends too early (truncated?)" + message[message.rfind(" at "):]
+        raise PyruncError(f"{what}: {message}") from None
     except RecursionError:
         raise PyruncError(f"{what}: invalid JSON: nesting too deep") from None
     if not isinstance(doc, dict):
