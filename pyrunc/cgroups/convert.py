@@ -8,12 +8,22 @@ class ConversionError(ValueError):
 
 
 def cpu_shares_to_weight(shares: int) -> int:
-    """cpu.shares [2, 262144] -> cpu.weight [1, 10000]; 0 means unset."""
+    """cpu.shares [2, 262144] -> cpu.weight [1, 10000]; 0 means unset.
+
+    The curve runc uses since 1.3.2/1.4 (and crun since 1.23): quadratic in log2(shares), through
+    2 -> 1, 1024 -> 100 (each side's default) and 262144 -> 10000. runc before that used a straight
+    line that gave the default 1024 shares a weight of 39; Kubernetes and the runtimes moved away
+    from it because it starved containers left at the default.
+    """
+    import math
+
     if shares == 0:
         return 0
     if shares < 2 or shares > 262144:
         raise ConversionError(f"cpu shares {shares} is outside [2, 262144]")
-    return 1 + ((shares - 2) * 9999) // 262142
+    lg = math.log2(shares)
+    exponent = (lg * lg + 125 * lg) / 612.0 - 7.0 / 34.0
+    return int(math.ceil(math.pow(10, exponent)))
 
 
 def blkio_weight_to_io_weight(weight: int) -> int:

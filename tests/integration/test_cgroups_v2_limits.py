@@ -138,7 +138,7 @@ def test_fork_bomb_stops_at_pids_max(parent):
 def test_cpu_max_weight_and_cpuset_written_and_enforced(parent):
     m = make(parent, {"cpu": {"shares": 1024, "quota": 10000, "period": 100000, "cpus": "0", "mems": "0"}})
     assert cg(m, "cpu.max") == "10000 100000"
-    assert cg(m, "cpu.weight") == "39"
+    assert cg(m, "cpu.weight") == "100"
     assert cg(m, "cpuset.cpus") == "0"
     burner = spawn(m, "while :; do :; done")
     try:

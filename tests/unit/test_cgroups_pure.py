@@ -64,7 +64,8 @@ def test_systemd_path_refusals(bad):
 def test_shares_to_weight_matches_runc_points():
     assert convert.cpu_shares_to_weight(0) == 0
     assert convert.cpu_shares_to_weight(2) == 1
-    assert convert.cpu_shares_to_weight(1024) == 39
+    assert convert.cpu_shares_to_weight(1024) == 100
+    assert convert.cpu_shares_to_weight(2000) == 170  # runc 1.4's figure (opencontainers/runc#4896)
     assert convert.cpu_shares_to_weight(262144) == 10000
 
 
@@ -175,7 +176,7 @@ def test_v2_writes_converted_values_to_files(tmp_path):
     assert got["memory.max"] == str(100 << 20)
     assert got["memory.swap.max"] == str(200 << 20)
     assert got["memory.low"] == str(50 << 20)
-    assert got["cpu.weight"] == "39"
+    assert got["cpu.weight"] == "100"
     assert got["cpu.max"] == "20000 100000"
     assert got["cpu.max.burst"] == "1000"
     assert got["cpuset.cpus"] == "0-1"
