@@ -7,7 +7,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -205,4 +208,55 @@ const char *pr_fd_path(int fd, char *buf, size_t cap)
 {
     snprintf(buf, cap, "/proc/self/fd/%d", fd);
     return buf;
+}
+
+static int g_procfd = -1;
+
+int pr_procfs_fd(void)
+{
+    struct statfs sfs;
+    int fs, fd;
+
+    if (g_procfd >= 0)
+        return g_procfd;
+    fs = fsopen("proc", FSOPEN_CLOEXEC);
+    if (fs >= 0) {
+        if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0) {
+            fd = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+            if (fd >= 0) {
+                close(fs);
+                g_procfd = fd;
+                return fd;
+            }
+        }
+        close(fs);
+    }
+    fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+        close(fd);
+        errno = EXDEV;
+        return -1;
+    }
+    g_procfd = fd;
+    return fd;
+}
+
+int pr_proc_open(const char *path, int flags)
+{
+    struct open_how how;
+    int procfd = pr_procfs_fd();
+
+    if (procfd < 0)
+        return -1;
+    memset(&how, 0, sizeof(how));
+    how.flags = (uint64_t)(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+    for (;;) {
+        long fd = syscall(SYS_openat2, procfd, path, &how, sizeof(how));
+        if (fd < 0 && errno == EAGAIN)
+            continue;
+        return (int)fd;
+    }
 }

@@ -35,3 +35,14 @@ int pr_open_parent_in_root(int rootfd, const char *path, int create, mode_t mode
 const char *pr_fd_path(int fd, char *buf, size_t cap);
 
 #endif
+
+/* A procfs the container cannot have tampered with (the 2025 /proc races: writes to /proc/self/attr,
+ * /proc/sys redirected by mounts over them). First choice: a private, detached procfs instance made with
+ * fsopen("proc") (made lazily and cached; pr_rootfs_prepare makes it before anything is masked, since a
+ * user namespace may only mount a procfs while a fully visible one exists). Fallback: /proc, checked to
+ * be a procfs. Returns the cached fd (do not close it) or -1. */
+int pr_procfs_fd(void);
+
+/* Open path ("self/attr/exec", "sys/kernel/hostname") inside that procfs: no magic links, no "..", and no
+ * crossing onto anything mounted over a part of the path (RESOLVE_NO_XDEV). */
+int pr_proc_open(const char *path, int flags);

@@ -109,6 +109,8 @@ int pr_rootfs_prepare(const struct pr_plan *p, struct pyrunc_err *err)
     }
     /* Without a mount namespace the mounts land in the caller's namespace, inside the rootfs; the
      * runtime unmounts them on delete (pyrunc/runtime/mountns.py). */
+    /* Make the private procfs now, while mounting one is still allowed (see paths.h). */
+    (void)pr_procfs_fd();
     ctx.rootfd = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (ctx.rootfd < 0)
         return pr_fail_errno(err, PR_STAGE_ROOTFS, "open rootfs `%s`", p->rootfs);

@@ -727,6 +727,19 @@ static void full_flow(int no_pivot)
           "cgroup hierarchies");
     CHECK(open("/sys/fs/cgroup/pids/cgroup.procs", O_WRONLY) < 0 && errno == EROFS, "cgroup binds read-only");
     CHECK(mkdir("/newdir", 0755) < 0 && errno == EROFS, "root read-only");
+    /* The runtime's own procfs is out of the container's reach: a mount over /proc/sys/kernel (what an
+     * attacker sharing the rootfs might arrange) does not redirect it. */
+    {
+        int fd;
+        CHECK(mount("tmpfs", "/proc/sys/kernel", "tmpfs", 0, NULL) == 0, "overmount");
+        fd = pr_proc_open("sys/kernel/ostype", O_RDONLY);
+        CHECK(fd >= 0, "pr_proc_open");
+        CHECK(read(fd, buf, sizeof(buf)) == 6 && strncmp(buf, "Linux\n", 6) == 0, "real ostype");
+        close(fd);
+        CHECK(pr_proc_open("../etc/passwd", O_RDONLY) < 0 && errno == EXDEV, "beneath only");
+        CHECK(pr_proc_open("self/root/etc/passwd", O_RDONLY) < 0, "no magic links");
+        CHECK(umount2("/proc/sys/kernel", MNT_DETACH) == 0, "umount");
+    }
     if (BUSYBOX != NULL) {
         /* Print what the container sees, for the pytest wrapper to assert on. */
         fflush(stdout);
