@@ -177,10 +177,75 @@ def test_trace_without_tracer_fails_with_enosys() -> None:
     assert got == [-1, errno.ENOSYS]
 
 
-def test_log_allows_the_call() -> None:
+class Kmsg:
+    """Kernel log lines written from now on (seccomp's audit records land here without auditd)."""
+
+    def __init__(self) -> None:
+        try:
+            self.fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            pytest.skip(f"cannot read /dev/kmsg to see seccomp audit records: {exc}")
+        os.lseek(self.fd, 0, os.SEEK_END)
+
+    def seccomp_records(self, pid: int) -> list[str]:
+        lines = []
+        while True:
+            try:
+                lines.append(os.read(self.fd, 8192).decode(errors="replace"))
+            except BlockingIOError:
+                break
+            except OSError as exc:  # EPIPE: records were overwritten; read on
+                if exc.errno != errno.EPIPE:
+                    raise
+        os.close(self.fd)
+        return [ln for ln in lines if "type=1326" in ln and f" pid={pid} " in ln]
+
+
+def test_log_allows_the_call_and_logs_it() -> None:
     c = compile_seccomp(profile(rules=[{"names": ["getppid"], "action": "SCMP_ACT_LOG"}]))
-    _, got = in_child(c, lambda _: sys_call("getppid"))
+    kmsg = Kmsg()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        try:
+            load(c)
+            os.write(w, json.dumps(sys_call("getppid")).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        got = json.loads(f.read())
+    os.waitpid(pid, 0)
     assert got == [os.getpid(), 0]
+    records = kmsg.seccomp_records(pid)
+    assert any(f"syscall={nr('getppid')} " in ln and "code=0x7ffc0000" in ln for ln in records), records
+
+
+@pytest.mark.parametrize("with_flag", [True, False])
+def test_log_flag_logs_errno_actions(with_flag: bool) -> None:
+    actions_logged = pathlib.Path("/proc/sys/kernel/seccomp/actions_logged").read_text().split()
+    if "errno" not in actions_logged:
+        pytest.skip("this kernel is set not to log errno actions (kernel.seccomp.actions_logged)")
+    flags = ["SECCOMP_FILTER_FLAG_LOG"] if with_flag else []
+    c = compile_seccomp(
+        profile(rules=[{"names": ["getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": MARK}], flags=flags)
+    )
+    kmsg = Kmsg()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        try:
+            load(c)
+            os.write(w, json.dumps(sys_call("getppid")).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        got = json.loads(f.read())
+    os.waitpid(pid, 0)
+    assert got == [-1, MARK]
+    logged = [ln for ln in kmsg.seccomp_records(pid) if f"syscall={nr('getppid')} " in ln]
+    assert bool(logged) == with_flag, logged
 
 
 def test_allow_rules_under_a_kill_default() -> None:
