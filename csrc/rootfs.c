@@ -116,7 +116,11 @@ int pr_rootfs_prepare(const struct pr_plan *p, struct pyrunc_err *err)
         return pr_fail_errno(err, PR_STAGE_ROOTFS, "open rootfs `%s`", p->rootfs);
     ctx.selinux = p->mount_label != NULL && selinux_enabled();
     ctx.mount_label = p->mount_label;
+    /* In a cgroup namespace (new or joined), /proc/self/cgroup is relative to it: mount cgroupfs afresh. */
     ctx.cgroupns = (p->ns_new & CLONE_NEWCGROUP) != 0;
+    for (uint32_t i = 0; i < p->n_join; i++)
+        if (p->join[i].type == CLONE_NEWCGROUP)
+            ctx.cgroupns = 1;
 
     for (uint32_t i = 0; i < p->n_mounts; i++)
         if (pr_mount_one(&ctx, &p->mounts[i], err) < 0)
