@@ -308,10 +308,22 @@ def plan_mounts(config: dict[str, Any], *, bundle: str, userns: bool) -> list[di
     if not isinstance(mounts, list):
         raise ConfigError("/mounts", "must be an array")
     linux = config.get("linux") or {}
+    # A user namespace may not mount a sysfs for a network namespace it does not own: bind the host's
+    # /sys instead, with the same options (runc does the same).
+    sysfs_as_bind = userns and not any(
+        isinstance(ns, dict) and ns.get("type") == "network" and not ns.get("path")
+        for ns in linux.get("namespaces") or []
+    )
     out = []
     for i, mount in enumerate(mounts):
         if not isinstance(mount, dict):
             raise ConfigError(f"/mounts/{i}", "must be an object")
+        if sysfs_as_bind and mount.get("type") == "sysfs":
+            options = [o for o in mount.get("options") or [] if o not in ("bind", "rbind")]
+            # The host's submounts come along: a read-only /sys is read-only all the way down.
+            if "ro" in options:
+                options.append("rro")
+            mount = {**mount, "type": "bind", "source": "/sys", "options": ["rbind", "rslave", *options]}
         out.append(plan_mount(mount, i, bundle=bundle, linux=linux))
     return out
 

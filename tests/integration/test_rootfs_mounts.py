@@ -281,3 +281,26 @@ def test_mount_failure_is_reported_with_destination(rt):
     proc = rt.run_container(["/bin/true"], mutate=mutate)
     assert proc.returncode != 0
     assert b"/mnt/x" in proc.stderr and b"no such device" in proc.stderr
+
+
+def test_user_namespace_container(rt):
+    def mutate(cfg):
+        linux = cfg["linux"]
+        linux["namespaces"] = [ns for ns in linux["namespaces"] if ns["type"] != "network"] + [
+            {"type": "user"}
+        ]
+        # Identity map: the test rootfs lives under pytest's 0700 tmp dirs, which another host uid cannot
+        # traverse. Any user namespace refuses mknod and a sysfs for a foreign netns all the same.
+        linux["uidMappings"] = [{"containerID": 0, "hostID": 0, "size": 65536}]
+        linux["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 65536}]
+
+    script = "id -u; stat -c '%n %t:%T' /dev/null /dev/tty; grep -E ' /(dev/null|sys) ' /proc/self/mountinfo"
+    proc = run_sh(rt, script, mutate=mutate)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode()
+    assert out.splitlines()[0] == "0"
+    assert "/dev/null 1:3" in out and "/dev/tty 5:0" in out
+    m = mountinfo(out)
+    # No mknod in a user namespace: the host's nodes are bound; no sysfs of our own without a netns.
+    assert m["/dev/null"][1] == "devtmpfs" and m["/dev/null"][4] == "/null"
+    assert m["/sys"][1] == "sysfs" and m["/sys"][0].startswith("ro")

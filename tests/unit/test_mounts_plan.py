@@ -217,3 +217,15 @@ def test_fold_invariants(options: list[str]) -> None:
 
 def test_idmap_text() -> None:
     assert M.idmap_text([(0, 100000, 65536), (65536, 1, 1)]) == "0 100000 65536\n65536 1 1\n"
+
+
+def test_sysfs_in_user_namespace_without_network_namespace_is_a_bind() -> None:
+    sysfs = {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "ro"]}
+    own_net = {"mounts": [sysfs], "linux": {"namespaces": [{"type": "user"}, {"type": "network"}]}}
+    host_net = {"mounts": [sysfs], "linux": {"namespaces": [{"type": "user"}]}}
+    assert plan_mounts(own_net, bundle="/b", userns=True)[0]["ext"] == M.PR_MOUNT_SYSFS
+    assert plan_mounts(host_net, bundle="/b", userns=False)[0]["ext"] == M.PR_MOUNT_SYSFS
+    m = plan_mounts(host_net, bundle="/b", userns=True)[0]
+    assert m["ext"] & M.PR_MOUNT_IS_BIND and m["source"] == "/sys" and m["destination"] == "/sys"
+    assert m["flags"] == M.MS_BIND | M.MS_REC | M.MS_NOSUID | M.MS_RDONLY
+    assert m["propagation"] == M.MS_SLAVE | M.MS_REC and m["attr_set"] == M.MOUNT_ATTR_RDONLY
