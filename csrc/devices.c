@@ -66,7 +66,11 @@ static int bind_device(int dirfd, const char *base, const struct pr_device *d, s
     tfd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (tfd < 0)
         return pr_fail_errno(err, PR_STAGE_DEVICES, "open device mount point `%s`", d->path);
-    if (fstat(tfd, &st) < 0 || S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode)) {
+    if (fstat(tfd, &st) < 0) {
+        pr_fail_errno(err, PR_STAGE_DEVICES, "stat device mount point `%s`", d->path);
+        return close_keep_errno(tfd);
+    }
+    if (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode)) {
         pr_fail(err, PR_STAGE_DEVICES, S_ISDIR(st.st_mode) ? EISDIR : ELOOP, "bind device `%s`", d->path);
         return close_keep_errno(tfd);
     }

@@ -123,7 +123,7 @@ static uint64_t mnt_id_of(int fd)
 }
 
 /* Attribute, idmap and propagation steps shared by every kind of mount; fd is the mount's root. */
-static int set_attrs(int fd, const struct pr_mount *m, int recursive_tree, struct pyrunc_err *err)
+static int set_attrs(int fd, const struct pr_mount *m, struct pyrunc_err *err)
 {
     struct mount_attr attr;
 
@@ -142,7 +142,6 @@ static int set_attrs(int fd, const struct pr_mount *m, int recursive_tree, struc
         if (mount_setattr(fd, "", at, &attr, sizeof(attr)) < 0)
             return pr_fail_errno(err, PR_STAGE_ROOTFS, "set propagation of `%s`", m->destination);
     }
-    (void)recursive_tree;
     return 0;
 }
 
@@ -183,7 +182,7 @@ static int mount_bind(struct pr_rootfs_ctx *ctx, const struct pr_mount *m, int t
         return close_keep_errno(tree);
     }
     /* The clone's fd now names the attached mount: no second lookup of the destination. */
-    if (set_attrs(tree, m, rec, err) < 0)
+    if (set_attrs(tree, m, err) < 0)
         return close_keep_errno(tree);
     close(tree);
     return 0;
@@ -230,7 +229,7 @@ static int mount_fs(struct pr_rootfs_ctx *ctx, const struct pr_mount *m, int tfd
     if (flags & MS_REMOUNT) {
         if (mount(NULL, pr_fd_path(tfd, target, sizeof(target)), NULL, flags, data[0] ? data : NULL) < 0)
             return pr_fail_errno(err, PR_STAGE_ROOTFS, "remount `%s`", m->destination);
-        return set_attrs(tfd, m, 1, err);
+        return set_attrs(tfd, m, err);
     }
     /* A read-only /dev still needs its device nodes: mount it rw and seal it after they exist. */
     if ((flags & MS_RDONLY) && path_is(m->destination, "/dev") && ctx->dev_ro_fd < 0) {
@@ -279,7 +278,11 @@ static int mount_fs(struct pr_rootfs_ctx *ctx, const struct pr_mount *m, int tfd
         olddir = -1;
     }
     if (dev_ro == 1) {
-        ctx->dev_ro_fd = dup(fd);
+        ctx->dev_ro_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (ctx->dev_ro_fd < 0) {
+            pr_fail_errno(err, PR_STAGE_ROOTFS, "keep `%s` for sealing", m->destination);
+            goto fail;
+        }
     } else if (dev_ro == 2) {
         struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
         if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
@@ -287,7 +290,7 @@ static int mount_fs(struct pr_rootfs_ctx *ctx, const struct pr_mount *m, int tfd
             goto fail;
         }
     }
-    if (set_attrs(fd, m, 1, err) < 0)
+    if (set_attrs(fd, m, err) < 0)
         goto fail;
     close(fd);
     return 0;
@@ -309,22 +312,6 @@ struct cg_mount {
     char point[PATH_MAX];
     char super[512];
 };
-
-/* Unescape mountinfo's octal escapes (\040 for a space) in place. */
-static void unescape(char *s)
-{
-    char *w = s;
-    for (char *r = s; *r != '\0'; r++) {
-        if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
-            r[3] <= '7') {
-            *w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-            r += 3;
-        } else {
-            *w++ = *r;
-        }
-    }
-    *w = '\0';
-}
 
 static int read_cgroups(const char *file, struct cg_hier *out, int cap)
 {
@@ -378,8 +365,8 @@ static int read_cgroup_mounts(const char *file, struct cg_mount *out, int cap)
         snprintf(out[n].root, sizeof(out[n].root), "%s", fields[3]);
         snprintf(out[n].point, sizeof(out[n].point), "%s", fields[4]);
         snprintf(out[n].super, sizeof(out[n].super), "%s", super);
-        unescape(out[n].root);
-        unescape(out[n].point);
+        pr_unescape_octal(out[n].root);
+        pr_unescape_octal(out[n].point);
         n++;
     }
     fclose(f);
@@ -597,7 +584,7 @@ static int mount_cgroup(struct pr_rootfs_ctx *ctx, const struct pr_mount *m, int
             goto out;
         }
     }
-    rc = set_attrs(fd, m, 1, err);
+    rc = set_attrs(fd, m, err);
 out:
     if (fd >= 0)
         close(fd);

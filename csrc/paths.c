@@ -204,6 +204,21 @@ int pr_mkfile_in_root(int rootfd, const char *path, mode_t mode)
     return openat2_in_root(rootfd, path, O_PATH, 0);
 }
 
+void pr_unescape_octal(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r != '\0'; r++) {
+        if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
+            r[3] <= '7') {
+            *w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+            r += 3;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+}
+
 const char *pr_fd_path(int fd, char *buf, size_t cap)
 {
     snprintf(buf, cap, "/proc/self/fd/%d", fd);

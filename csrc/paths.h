@@ -31,6 +31,9 @@ int pr_mkfile_in_root(int rootfd, const char *path, mode_t mode);
  * last component into base. Fails with EINVAL when path has no last component ("/", "", "x/.."). */
 int pr_open_parent_in_root(int rootfd, const char *path, int create, mode_t mode, char *base, size_t cap);
 
+/* Undo mountinfo's octal escapes (\040 for a space) in place. */
+void pr_unescape_octal(char *s);
+
 /* "/proc/self/fd/N" for fd; only meaningful while the host's /proc is the one mounted at /proc. */
 const char *pr_fd_path(int fd, char *buf, size_t cap);
 

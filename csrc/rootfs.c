@@ -64,10 +64,12 @@ static int parent_mount_point(const char *path, char *out, size_t cap)
             i++;
         if (tok == NULL)
             continue;
+        pr_unescape_octal(tok);
         size_t n = strlen(tok);
         int under = strcmp(tok, "/") == 0 ||
                     (strncmp(path, tok, n) == 0 && (path[n] == '/' || path[n] == '\0'));
-        if (under && (n >= best || strcmp(tok, "/") == 0) && (n >= best)) {
+        /* ">=": a later line for the same mount point is the mount on top. */
+        if (under && n >= best) {
             best = n;
             snprintf(out, cap, "%s", tok);
             found = 1;

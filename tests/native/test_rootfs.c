@@ -61,8 +61,13 @@ static const char *join(const char *base, const char *rel)
 {
     static char bufs[16][PATH_MAX];
     static int i;
-    char *b = bufs[i++ % 16];
-    snprintf(b, PATH_MAX, "%s%s", base, rel);
+    char *b = bufs[i++ % 16], tmp[PATH_MAX];
+    size_t lb = strlen(base), lr = strlen(rel);
+    /* Through tmp: base or rel may be an earlier result from this same ring. */
+    CHECK(lb + lr < sizeof(tmp), "path too long");
+    memcpy(tmp, base, lb);
+    memcpy(tmp + lb, rel, lr + 1);
+    memcpy(b, tmp, lb + lr + 1);
     return b;
 }
 #define WP(rel) join(W, rel)
