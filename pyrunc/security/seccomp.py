@@ -324,7 +324,12 @@ def _resolve(rules: list[_Rule]) -> tuple[list[list[int]], list[str]]:
         for name in rule.names:
             nr = known.get(name)
             if nr is None:
-                nr = lib.pyrunc_seccomp_resolve_syscall(name.encode("utf-8", "surrogateescape"))
+                try:
+                    raw = name.encode("utf-8")
+                except UnicodeEncodeError:  # a lone surrogate from JSON: no syscall is called that
+                    raw = b"\0"
+                # An embedded NUL would make C read a shorter, different name.
+                nr = -1 if b"\0" in raw else lib.pyrunc_seccomp_resolve_syscall(raw)
                 known[name] = nr
                 if nr == -1:
                     skipped.append(name)
@@ -367,7 +372,7 @@ def _enosys_entries(default: int, tokens: list[int], names: set[str]) -> list[tu
     x86_64 = lib.pyrunc_seccomp_arch_token(b"x86_64")
     x32 = lib.pyrunc_seccomp_arch_token(b"x32")
     archs = [native] + [t for t in tokens if t != native]
-    encoded = [n.encode("utf-8", "surrogateescape") for n in names]
+    encoded = [n.encode("utf-8") for n in names]  # only names libseccomp resolved: plain ASCII
     last = {}
     for arch in archs:
         top = -1

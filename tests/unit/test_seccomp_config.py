@@ -376,3 +376,9 @@ def test_features_report_what_really_works() -> None:
     for arch in set(sc.ARCHITECTURES) - set(f["archs"]):
         with pytest.raises(ConfigError):
             sc.compile_seccomp({"defaultAction": "SCMP_ACT_ALLOW", "architectures": [arch]})
+
+
+def test_odd_names_are_unknown_not_truncated_or_crashing() -> None:
+    names = ["getpid\0junk", "\udc80getpid", "getppid"]
+    c = sc.compile_seccomp(prof(rule(names=names)))
+    assert c.skipped == names[:2]
