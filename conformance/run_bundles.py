@@ -311,9 +311,11 @@ class CaseRun:
         if self.expect.get("seccomp_agent"):
             self.agent = SeccompAgent(self.work / "agent.sock", self.work / "agent.out")
         if self.expect.get("dummy_link"):
-            # A host network device for linux.netDevices to move into the container.
+            # A host network device for linux.netDevices to move into the container: one end of a veth
+            # pair (the `dummy` module is not always there); deleting either end removes both.
             self.dummy = f"cfd{uuid.uuid4().hex[:8]}"
-            subprocess.run(["ip", "link", "add", self.dummy, "type", "dummy"], check=True)
+            subprocess.run(["ip", "link", "add", self.dummy, "type", "veth", "peer", "name",
+                            self.dummy + "p"], check=True)
             self.names["DUMMY"] = self.dummy
         for rel, content in substitute(self.expect.get("rootfs_setup", {}), self.names).items():
             target = self.bundle / "rootfs" / rel
@@ -346,8 +348,9 @@ class CaseRun:
             self.agent.close()
         if self.netns:
             subprocess.run(["ip", "netns", "del", self.netns], capture_output=True)
-        if self.dummy and pathlib.Path(f"/sys/class/net/{self.dummy}").exists():
-            subprocess.run(["ip", "link", "del", self.dummy], capture_output=True)
+        for link in (self.dummy, self.dummy + "p") if self.dummy else ():
+            if pathlib.Path(f"/sys/class/net/{link}").exists():
+                subprocess.run(["ip", "link", "del", link], capture_output=True)
         shutil.rmtree(self.work, ignore_errors=True)
 
     def state(self) -> dict[str, Any]:
@@ -431,10 +434,13 @@ class CaseRun:
         self.check_host_files()
 
     def run_invalid(self, timeout: float) -> None:
+        # `run` by default, so that an error at any step counts; `"command": "create"` for what only
+        # create (detached) must refuse.
+        command = self.expect.get("command", "run")
         out, err = self.stdio()
         with out, err:
             try:
-                proc = self.rt("run", "--bundle", str(self.bundle), self.id, timeout=timeout,
+                proc = self.rt(command, "--bundle", str(self.bundle), self.id, timeout=timeout,
                                stdout=out, stderr=err)
             except subprocess.TimeoutExpired:
                 raise CheckFailed(f"run did not finish in {timeout}s") from None
