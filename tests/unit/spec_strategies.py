@@ -14,6 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from pyrunc.spec.patterns import OCI_VERSION_RE
 from pyrunc.spec.schemas import schema_dir
 
 UPSTREAM_DIR = pathlib.Path("/usr/share/gocode/src/github.com/opencontainers/runtime-spec/schema")
@@ -31,9 +32,16 @@ class Schemas:
     def resolve(self, schema: dict[str, Any], fname: str) -> tuple[dict[str, Any], str]:
         while "$ref" in schema or "allOf" in schema:
             if "allOf" in schema:
-                assert len(schema["allOf"]) == 1
-                schema = schema["allOf"][0]
-                continue
+                if len(schema["allOf"]) == 1:
+                    schema = schema["allOf"][0]
+                    continue
+                # upstream only: a conjunction of object schemas; merge their properties and requirements
+                merged: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
+                for part in schema["allOf"]:
+                    part, _ = self.resolve(part, fname)
+                    merged["properties"].update(part.get("properties", {}))
+                    merged["required"] += part.get("required", [])
+                return merged, fname
             target, _, fragment = schema["$ref"].partition("#")
             fname = target or fname
             node: Any = self.docs[fname]
@@ -47,9 +55,31 @@ def ours() -> Schemas:
     return Schemas(schema_dir())
 
 
+# Valid runtime-spec versions (st.from_regex is very slow on the full expression).
+_IDENTS = st.lists(st.text(st.sampled_from("0aZ-9"), min_size=1, max_size=3), min_size=1, max_size=2).map(".".join)
+VERSIONS = st.one_of(
+    st.sampled_from(["1.0.0", "1.0.2-dev", "1.1.0", "1.2.1", "1.3.0", "1.3.0+dev"]),
+    st.builds(lambda minor, patch, pre, build: f"1.{minor}.{patch}{pre}{build}", st.integers(1, 3),
+              st.sampled_from(["0", "2", "10"]), st.one_of(st.just(""), _IDENTS.map("-".__add__)),
+              st.one_of(st.just(""), _IDENTS.map("+".__add__))),
+)
+
+
+# st.from_regex is slow; the patterns we meet (ours and upstream's) get hand-made strategies.
+FAST_PATTERNS: dict[str, st.SearchStrategy[str]] = {
+    OCI_VERSION_RE: VERSIONS,
+    "^RLIMIT_[A-Z]+$": st.sampled_from(["RLIMIT_NOFILE", "RLIMIT_CORE", "RLIMIT_NPROC", "RLIMIT_FOO"]),
+    "^[1-9][0-9]*[KMG]B$": st.sampled_from(["64KB", "2MB", "1GB", "32MB"]),
+    "^MB:[^\\n]*$": st.sampled_from(["MB:", "MB:0=20;1=70"]),
+    "^[cbup]$": st.sampled_from("cbup"),
+}
+
+
 def _text_for(schema: dict[str, Any]) -> st.SearchStrategy[str]:
     if "enum" in schema:
         return st.sampled_from(schema["enum"])
+    if schema.get("pattern") in FAST_PATTERNS:
+        return FAST_PATTERNS[schema["pattern"]]
     if "pattern" in schema:
         # Python's `$` also matches before a final newline; ECMA's does not. Generate ECMA-valid text.
         return st.from_regex(schema["pattern"], fullmatch=True).filter(lambda s: not s.endswith("\n"))
