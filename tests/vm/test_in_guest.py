@@ -19,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 # CI's whole budget is 40 minutes; the guest run gets at most 12 of them, boot included.
 BUDGET = float(os.environ.get("PYRUNC_VM_TIMEOUT", "690"))
+# pyrunc's own cgroup v2 tests, and the harness's proof with runc next to them.
 SELECTION = ["tests/integration", "tests/vm/test_guest_sanity.py"]
 
 pytestmark = pytest.mark.slow
@@ -38,11 +39,19 @@ def _summary(output: str) -> str:
     return found[-1] if found else ""
 
 
+def _passed_in(output: str, prefix: str) -> int:
+    """How many tests under prefix pytest -v reported as PASSED."""
+    return len(re.findall(rf"^{re.escape(prefix)}\S*::\S+ PASSED", output, re.M))
+
+
 def test_summary_parsing() -> None:
     out = "x\n===== 3 passed, 1 skipped in 11.35s =====\n"
     assert _summary(out) == "3 passed, 1 skipped"
     assert _summary("2 failed, 1 passed in 1.0s\n") == "2 failed, 1 passed"
     assert _summary("no tests ran in 0.5s\n") == ""
+    verbose = "tests/integration/test_a.py::test_x PASSED  [ 50%]\ntests/vm/t.py::test_y PASSED [100%]\n"
+    assert _passed_in(verbose, "tests/integration/") == 1
+    assert _passed_in("tests/integration/test_a.py::test_x SKIPPED (why)\n", "tests/integration/") == 0
 
 
 def test_cgroupv2_tests_pass_in_guest() -> None:
@@ -52,12 +61,29 @@ def test_cgroupv2_tests_pass_in_guest() -> None:
     reason = vm.check()
     if reason is not None:
         pytest.skip(f"the qemu cgroup v2 guest cannot run here: {reason}")
-    argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-m", "cgroupv2", "-rfEs", *SELECTION]
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-m",
+        "cgroupv2",
+        "-v",
+        "-rfEs",
+        *SELECTION,
+    ]
     status, output = vm.run(argv, timeout=BUDGET, cwd=str(REPO))
     tail = "\n".join(output.splitlines()[-60:])
     assert status != vm.EXIT_TIMEOUT, f"the guest run took longer than {BUDGET:.0f}s:\n{tail}"
     assert status != vm.EXIT_VM_FAILED, f"the guest did not report the tests' status:\n{tail}"
     assert status == 0, f"cgroupv2 tests failed in the guest (pytest exit {status}):\n{tail}"
     summary = _summary(output)
-    passed = re.search(r"(\d+) passed", summary)
-    assert passed and int(passed.group(1)) > 0, f"no cgroupv2 test ran in the guest ({summary!r}):\n{tail}"
+    print(f"guest: {summary}")
+    # The harness's own proof passing is not enough: pyrunc's tests must have run too.
+    assert _passed_in(output, "tests/vm/test_guest_sanity.py") > 0, (
+        f"the guest sanity tests did not run:\n{tail}"
+    )
+    assert _passed_in(output, "tests/integration/") > 0, (
+        f"no pyrunc cgroupv2 test passed in the guest ({summary!r})"
+    )
