@@ -89,7 +89,9 @@ def _find_deb(dl: Path) -> Path | None:
     # The generic flavour only: -cloud- lacks drivers, -rt- and -dbg are something else.
     pattern = re.compile(r"linux-image-\d+\.\d+\.\d+-\d+-amd64_[^_]+_amd64\.deb$")
     for d in (dl, Path("/var/cache/apt/archives")):
-        debs = sorted(p for p in d.glob("linux-image-*.deb") if pattern.match(p.name)) if d.is_dir() else []
+        found = [p for p in d.glob("linux-image-*.deb") if pattern.match(p.name)] if d.is_dir() else []
+        # Newest download last (names do not sort by version: 6.1.0-9 > 6.1.0-57).
+        debs = sorted(found, key=lambda p: p.stat().st_mtime)
         if debs:
             return debs[-1]
     return None
