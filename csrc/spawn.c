@@ -344,6 +344,12 @@ static void __attribute__((noreturn)) stage_init(struct pr_plan *p)
         goto report;
     for (uint32_t i = 0; i < p->n_hooks_sc; i++)
         close(sc_fds[i]);
+    /* Nothing of the runtime's may reach the container (CVE-2024-21626): only stdio and preserved fds.
+     * Marked here, before the last filter goes in, so a profile that refuses close_range cannot stop it. */
+    if (syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+        pr_fail_errno(&err, PR_STAGE_EXEC, "mark runtime fds close-on-exec");
+        goto report;
+    }
     if (p->seccomp_bpf_len && !seccomp_loaded && !p->no_new_privs) {
         /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the user's identity. */
         if (pr_seccomp_load(p, &notify_fd, &err) < 0)
@@ -364,8 +370,6 @@ static void __attribute__((noreturn)) stage_init(struct pr_plan *p)
         if (pr_seccomp_load(p, &notify_fd, &err) < 0)
             goto report;
     }
-    /* Nothing of the runtime's may reach the container (CVE-2024-21626): only stdio and preserved fds. */
-    syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
     execve(exe, (char *const *)p->args.v, (char *const *)p->env.v);
     pr_fail_errno(&err, PR_STAGE_EXEC, "exec: \"%s\"", p->args.v[0]);
 report: {

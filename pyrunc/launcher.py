@@ -17,7 +17,7 @@ import sysconfig
 TEMPLATE = """#!{python} -IS
 # pyrunc launcher, written by `python3 -m pyrunc.launcher install`: isolated, no site scanning.
 import sys
-sys.path.insert(0, {package_parent!r})
+sys.path[:0] = {paths!r}
 from pyrunc.cli.main import entry
 entry()
 """
@@ -26,9 +26,16 @@ entry()
 def render() -> str:
     import pyrunc
 
-    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(pyrunc.__file__)))
+    import _cffi_backend
+
+    # The package and cffi's compiled backend, which the C core's module needs at import.
+    paths = []
+    for module_file in (os.path.dirname(os.path.abspath(pyrunc.__file__)), os.path.abspath(_cffi_backend.__file__)):
+        parent = os.path.dirname(module_file)
+        if parent not in paths:
+            paths.append(parent)
     python = os.path.realpath(sys.executable)
-    return TEMPLATE.format(python=python, package_parent=package_parent)
+    return TEMPLATE.format(python=python, paths=paths)
 
 
 def install(path: str) -> None:

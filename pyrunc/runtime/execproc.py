@@ -86,7 +86,7 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
         if compiled.bpf:
             w.raw(pf.PA_SECCOMP_BPF, compiled.bpf)
             # A second notify listener would need a second listener hand-off: runc refuses it too.
-            w.u32(pf.PA_SECCOMP_FLAGS, compiled.flags & ~8)
+            w.u32(pf.PA_SECCOMP_FLAGS, compiled.flags_without_listener)
     blob = w.blob()
 
     # Verify the init is still the one we recorded only now, right before joining its namespaces.

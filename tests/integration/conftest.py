@@ -28,7 +28,10 @@ def pyrunc_cmd() -> list[str]:
     binary = os.environ.get("PYRUNC_BIN")
     if binary:
         return [binary]
-    return [PYTHON, "-I", "-S", "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+    import _cffi_backend
+
+    paths = [str(ROOT), os.path.dirname(_cffi_backend.__file__)]
+    return [PYTHON, "-I", "-S", "-c", f"import sys; sys.path[:0] = {paths!r}; "
             "from pyrunc.cli.main import entry; sys.argv[0] = 'pyrunc'; entry()"]
 
 
@@ -51,11 +54,21 @@ class Runtime:
         self.ids: list[str] = []
 
     def __call__(self, *args: str, check: bool = False, input: bytes | None = None, timeout: float = 60,
-                 stdin: object = None, stdout: object = subprocess.PIPE, stderr: object = subprocess.PIPE,
+                 stdin: object = None, stdout: object = None, stderr: object = None,
                  env: dict[str, str] | None = None, pass_fds: tuple[int, ...] = ()) -> subprocess.CompletedProcess:
+        """Run the runtime. Output is captured in files, not pipes: a container made by create or run -d
+        inherits them and would hold a pipe open long after the runtime exits."""
+        import tempfile
+
         cmd = pyrunc_cmd() + ["--root", str(self.root), *args]
-        proc = subprocess.run(cmd, input=input, stdin=stdin if input is None else None, stdout=stdout,
-                              stderr=stderr, timeout=timeout, env=env, pass_fds=pass_fds)
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            proc = subprocess.run(cmd, input=input, stdin=stdin if input is None else None,
+                                  stdout=out if stdout is None else stdout, stderr=err if stderr is None else stderr,
+                                  timeout=timeout, env=env, pass_fds=pass_fds)
+            out.seek(0)
+            err.seek(0)
+            proc.stdout = out.read() if stdout is None else b""
+            proc.stderr = err.read() if stderr is None else b""
         if check and proc.returncode != 0:
             raise AssertionError(f"{' '.join(args)} failed ({proc.returncode}): {proc.stderr!r}")
         return proc
@@ -102,9 +115,12 @@ def shared_rootfs(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     return rootfs
 
 
-def _mounts_snapshot() -> set[str]:
+def _mounts_snapshot(*roots: pathlib.Path) -> set[str]:
+    """Mount points under the given trees (others on this host are not ours to judge)."""
+    prefixes = tuple(str(r).rstrip("/") for r in roots)
     with open("/proc/self/mountinfo") as handle:
-        return {line.split()[4] for line in handle}
+        points = {line.split()[4] for line in handle}
+    return {p for p in points if any(p == r or p.startswith(r + "/") for r in prefixes)}
 
 
 def _pyrunc_cgroups() -> set[str]:
@@ -124,7 +140,7 @@ def rt(tmp_path: pathlib.Path, shared_rootfs: pathlib.Path):
     root = tmp_path / "state"
     work = tmp_path / "work"
     work.mkdir()
-    mounts_before = _mounts_snapshot()
+    mounts_before = _mounts_snapshot(tmp_path, shared_rootfs)
     cgroups_before = _pyrunc_cgroups()
     runtime = Runtime(root, work, shared_rootfs)
     failures = []
@@ -137,7 +153,7 @@ def rt(tmp_path: pathlib.Path, shared_rootfs: pathlib.Path):
                 if not entry.name.startswith("."):
                     leftover.append(entry.name)
                     runtime("delete", "--force", entry.name)
-        mounts_after = _mounts_snapshot() - mounts_before
+        mounts_after = _mounts_snapshot(tmp_path, shared_rootfs) - mounts_before
         cgroups_after = _pyrunc_cgroups() - cgroups_before
         for path in sorted(mounts_after, reverse=True):
             subprocess.run(["umount", "-l", path], capture_output=True)

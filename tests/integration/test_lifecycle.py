@@ -12,7 +12,8 @@ import pytest
 def wait_status(rt, cid: str, want: str, timeout: float = 10) -> dict:
     deadline = time.monotonic() + timeout
     while True:
-        state = rt.state(cid)
+        proc = rt("state", cid)
+        state = json.loads(proc.stdout) if proc.returncode == 0 else {"status": "absent"}
         if state["status"] == want or time.monotonic() > deadline:
             return state
         time.sleep(0.05)
@@ -24,7 +25,21 @@ def test_run_exit_status_propagates(rt):
 
 
 def test_run_killed_process_exits_128_plus_signal(rt):
-    assert rt.run_container(["/bin/sh", "-c", "kill -KILL $$"]).returncode == 137
+    import subprocess
+
+    from tests.integration.conftest import pyrunc_cmd
+
+    bundle = rt.bundle(["/bin/sleep", "30"])
+    cid = rt.new_id()
+    proc = subprocess.Popen(pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), cid])
+    try:
+        wait_status(rt, cid, "running")
+        rt("kill", cid, "KILL", check=True)
+        assert proc.wait(timeout=30) == 137
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_run_output_reaches_callers_stdout(rt):
@@ -63,6 +78,7 @@ def test_create_start_state_delete(rt, tmp_path):
 def test_kill_accepts_names_and_numbers(rt):
     bundle = rt.bundle(["/bin/sleep", "30"])
     for sig in ("9", "KILL", "SIGKILL", "sigkill"):
+        bundle = rt.bundle(["/bin/sleep", "30"])
         cid = rt.new_id()
         rt("run", "-d", "-b", str(bundle), cid, check=True)
         rt("kill", cid, sig, check=True)
@@ -114,7 +130,7 @@ def test_status_becomes_stopped_by_itself(rt):
 def test_missing_executable_fails_create_and_leaves_nothing(rt):
     bundle = rt.bundle(["no-such-program"])
     cid = rt.new_id()
-    proc = rt("create", "--log-format", "json", "-b", str(bundle), cid)
+    proc = rt("--log-format", "json", "create", "-b", str(bundle), cid)
     assert proc.returncode == 1
     assert b'exec: "no-such-program": executable file not found in $PATH' in proc.stderr
     assert not (rt.root / cid).exists()
@@ -134,10 +150,9 @@ def test_error_goes_to_json_log(rt, tmp_path):
 
 
 def test_list_shows_containers(rt):
-    bundle = rt.bundle(["/bin/sleep", "30"])
     ids = [rt.new_id() for _ in range(3)]
     for cid in ids:
-        rt("create", "-b", str(bundle), cid, check=True)
+        rt("create", "-b", str(rt.bundle(["/bin/sleep", "30"])), cid, check=True)
     listed = json.loads(rt("list", "-f", "json", check=True).stdout)
     assert sorted(s["id"] for s in listed) == sorted(ids)
     assert all(s["status"] == "created" for s in listed)
@@ -201,17 +216,17 @@ def test_preserve_fds(rt, tmp_path, count):
     os.set_inheritable(w1, True)
     os.set_inheritable(w2, True)
     # Make them fds 3 and 4 in the child, as engines do.
-    bundle = rt.bundle(["/bin/sh", "-c", "echo one >&3; echo two >&4; ls /proc/self/fd | wc -l"])
+    bundle = rt.bundle(["/bin/sh", "-c", "echo one >&3; echo two >&4"])
     import subprocess
 
-    cmd_prefix = ["sh", "-c", 'exec 3>&"$0" 4>&"$1"; shift 2; exec "$@"', str(w1), str(w2)]
     from tests.integration.conftest import pyrunc_cmd
 
-    proc = subprocess.run(cmd_prefix + pyrunc_cmd() + ["--root", str(rt.root), "run", "--preserve-fds", str(count),
-                                                      "-b", str(bundle), rt.new_id()],
-                          pass_fds=(w1, w2), capture_output=True, timeout=60)
+    redirect = f'exec 3>&{w1} 4>&{w2} {w1}>&- {w2}>&-; exec "$@"'
+    proc = subprocess.run(["bash", "-c", redirect, "bash"] + pyrunc_cmd()
+                          + ["--root", str(rt.root), "run", "--preserve-fds", str(count), "-b", str(bundle), rt.new_id()],
+                          pass_fds=(w1, w2), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
     os.close(w1)
     os.close(w2)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 0
     assert os.read(r1, 100) == b"one\n"
     assert os.read(r2, 100) == b"two\n"
