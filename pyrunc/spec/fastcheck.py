@@ -1,11 +1,14 @@
-"""Schema checks generated from oci-schemas/*.json by pyrunc/spec/gen_fastcheck.py. Do not edit.
+"""Generated from oci-schemas/*.json by pyrunc/spec/gen_fastcheck.py: do not edit.
 
-Each _c_* function returns None for a valid value, or (message, kind, path) with the JSON pointer
-segments of the failing value innermost first. `kind` is the JSON Schema keyword that failed.
+Regenerate with `python -m pyrunc.spec.gen_fastcheck` after changing a schema.
+
+Each _c_* function returns None for a valid value, or (message, kind, path) with the JSON
+pointer segments of the failing value innermost first; `kind` is the keyword that failed.
 """
 
 # ruff: noqa
 # mypy: ignore-errors
+# fmt: off
 
 from __future__ import annotations
 
@@ -15,73 +18,73 @@ _KNOWN0 = frozenset(['annotations', 'domainname', 'hooks', 'hostname', 'linux', 
 _KNOWN1 = frozenset(['apparmorProfile', 'args', 'capabilities', 'commandLine', 'consoleSize', 'cwd', 'env', 'execCPUAffinity', 'ioPriority', 'noNewPrivileges', 'oomScoreAdj', 'rlimits', 'scheduler', 'selinuxLabel', 'terminal', 'user'])
 _KNOWN2 = frozenset(['annotations', 'bundle', 'id', 'ociVersion', 'pid', 'status'])
 _KNOWN3 = frozenset(['annotations', 'hooks', 'linux', 'mountOptions', 'ociVersionMax', 'ociVersionMin', 'potentiallyUnsafeConfigAnnotations'])
-_KNOWN4 = frozenset(['path', 'readonly'])
-_KNOWN5 = frozenset(['createContainer', 'createRuntime', 'poststart', 'poststop', 'prestart', 'startContainer'])
-_ENUM6 = frozenset(['private', 'shared', 'slave', 'unbindable'])
-_ENUM6_TEXT = '"private", "shared", "slave", "unbindable"'
-_KNOWN7 = frozenset(['cgroupsPath', 'devices', 'gidMappings', 'intelRdt', 'maskedPaths', 'memoryPolicy', 'mountLabel', 'namespaces', 'netDevices', 'personality', 'readonlyPaths', 'resources', 'rootfsPropagation', 'seccomp', 'sysctl', 'timeOffsets', 'uidMappings'])
-_KNOWN8 = frozenset(['height', 'width'])
-_KNOWN9 = frozenset(['ambient', 'bounding', 'effective', 'inheritable', 'permitted'])
-_ENUM10 = frozenset(['SCHED_OTHER', 'SCHED_FIFO', 'SCHED_RR', 'SCHED_BATCH', 'SCHED_ISO', 'SCHED_IDLE', 'SCHED_DEADLINE'])
-_ENUM10_TEXT = '"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE"'
-_KNOWN11 = frozenset(['deadline', 'flags', 'nice', 'period', 'policy', 'priority', 'runtime'])
-_ENUM12 = frozenset(['IOPRIO_CLASS_RT', 'IOPRIO_CLASS_BE', 'IOPRIO_CLASS_IDLE'])
-_ENUM12_TEXT = '"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"'
-_KNOWN13 = frozenset(['class', 'priority'])
-_KNOWN14 = frozenset(['final', 'initial'])
-_KNOWN15 = frozenset(['additionalGids', 'gid', 'uid', 'umask', 'username'])
-_KNOWN16 = frozenset(['apparmor', 'capabilities', 'cgroup', 'intelRdt', 'memoryPolicy', 'mountExtensions', 'namespaces', 'netDevices', 'seccomp', 'selinux'])
-_KNOWN17 = frozenset(['destination', 'gidMappings', 'options', 'source', 'type', 'uidMappings'])
-_KNOWN18 = frozenset(['blockIO', 'cpu', 'devices', 'hugepageLimits', 'memory', 'network', 'pids', 'rdma', 'unified'])
-_KNOWN19 = frozenset(['closID', 'enableMonitoring', 'l3CacheSchema', 'memBwSchema', 'schemata'])
-_ENUM20 = frozenset(['MPOL_DEFAULT', 'MPOL_BIND', 'MPOL_INTERLEAVE', 'MPOL_WEIGHTED_INTERLEAVE', 'MPOL_PREFERRED', 'MPOL_PREFERRED_MANY', 'MPOL_LOCAL'])
-_ENUM20_TEXT = '"MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE", "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL"'
-_KNOWN21 = frozenset(['flags', 'mode', 'nodes'])
-_ENUM22 = frozenset(['SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY'])
-_ENUM22_TEXT = '"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY"'
-_KNOWN23 = frozenset(['architectures', 'defaultAction', 'defaultErrnoRet', 'flags', 'listenerMetadata', 'listenerPath', 'syscalls'])
-_ENUM24 = frozenset(['LINUX', 'LINUX32'])
-_ENUM24_TEXT = '"LINUX", "LINUX32"'
-_KNOWN25 = frozenset(['domain', 'flags'])
-_KNOWN26 = frozenset(['hard', 'soft', 'type'])
-_ENUM27 = frozenset(['SCHED_FLAG_RESET_ON_FORK', 'SCHED_FLAG_RECLAIM', 'SCHED_FLAG_DL_OVERRUN', 'SCHED_FLAG_KEEP_POLICY', 'SCHED_FLAG_KEEP_PARAMS', 'SCHED_FLAG_UTIL_CLAMP_MIN', 'SCHED_FLAG_UTIL_CLAMP_MAX'])
-_ENUM27_TEXT = '"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM", "SCHED_FLAG_DL_OVERRUN", "SCHED_FLAG_KEEP_POLICY", "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN", "SCHED_FLAG_UTIL_CLAMP_MAX"'
-_ENUM28 = frozenset(['mount', 'pid', 'network', 'uts', 'ipc', 'user', 'cgroup', 'time'])
-_ENUM28_TEXT = '"mount", "pid", "network", "uts", "ipc", "user", "cgroup", "time"'
-_KNOWN29 = frozenset(['rdma', 'systemd', 'systemdUser', 'v1', 'v2'])
-_KNOWN30 = frozenset(['actions', 'archs', 'enabled', 'knownFlags', 'operators', 'supportedFlags'])
-_KNOWN31 = frozenset(['enabled'])
-_KNOWN32 = frozenset(['flags', 'modes'])
-_KNOWN33 = frozenset(['enabled', 'monitoring', 'schemata'])
-_KNOWN34 = frozenset(['idmap'])
-_KNOWN35 = frozenset(['args', 'env', 'path', 'timeout'])
-_KNOWN36 = frozenset(['path', 'type'])
-_KNOWN37 = frozenset(['containerID', 'hostID', 'size'])
-_KNOWN38 = frozenset(['nanosecs', 'secs'])
-_ENUM39 = frozenset(['c', 'b', 'u', 'p'])
-_ENUM39_TEXT = '"c", "b", "u", "p"'
-_KNOWN40 = frozenset(['fileMode', 'gid', 'major', 'minor', 'path', 'type', 'uid'])
-_KNOWN41 = frozenset(['name'])
-_KNOWN42 = frozenset(['checkBeforeUpdate', 'disableOOMKiller', 'kernel', 'kernelTCP', 'limit', 'reservation', 'swap', 'swappiness', 'useHierarchy'])
-_KNOWN43 = frozenset(['burst', 'cpus', 'idle', 'mems', 'period', 'quota', 'realtimePeriod', 'realtimeRuntime', 'shares'])
-_KNOWN44 = frozenset(['leafWeight', 'throttleReadBpsDevice', 'throttleReadIOPSDevice', 'throttleWriteBpsDevice', 'throttleWriteIOPSDevice', 'weight', 'weightDevice'])
-_KNOWN45 = frozenset(['classID', 'priorities'])
-_KNOWN46 = frozenset(['limit'])
-_ENUM47 = frozenset(['MPOL_F_NUMA_BALANCING', 'MPOL_F_RELATIVE_NODES', 'MPOL_F_STATIC_NODES'])
-_ENUM47_TEXT = '"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"'
-_ENUM48 = frozenset(['SCMP_ARCH_X86', 'SCMP_ARCH_X86_64', 'SCMP_ARCH_X32', 'SCMP_ARCH_ARM', 'SCMP_ARCH_AARCH64', 'SCMP_ARCH_MIPS', 'SCMP_ARCH_MIPS64', 'SCMP_ARCH_MIPS64N32', 'SCMP_ARCH_MIPSEL', 'SCMP_ARCH_MIPSEL64', 'SCMP_ARCH_MIPSEL64N32', 'SCMP_ARCH_PPC', 'SCMP_ARCH_PPC64', 'SCMP_ARCH_PPC64LE', 'SCMP_ARCH_S390', 'SCMP_ARCH_S390X', 'SCMP_ARCH_PARISC', 'SCMP_ARCH_PARISC64', 'SCMP_ARCH_RISCV64', 'SCMP_ARCH_LOONGARCH64', 'SCMP_ARCH_M68K', 'SCMP_ARCH_SH', 'SCMP_ARCH_SHEB'])
-_ENUM48_TEXT = '"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM", "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64", "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB"'
-_ENUM49 = frozenset(['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW', 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'])
-_ENUM49_TEXT = '"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"'
-_ENUM50 = frozenset(['a', 'c', 'b'])
-_ENUM50_TEXT = '"a", "c", "b"'
-_KNOWN51 = frozenset(['access', 'allow', 'major', 'minor', 'type'])
-_KNOWN52 = frozenset(['limit', 'pageSize'])
-_KNOWN53 = frozenset(['hcaHandles', 'hcaObjects'])
-_KNOWN54 = frozenset(['action', 'args', 'errnoRet', 'names'])
-_KNOWN55 = frozenset(['leafWeight', 'major', 'minor', 'weight'])
-_KNOWN56 = frozenset(['major', 'minor', 'rate'])
-_KNOWN57 = frozenset(['name', 'priority'])
+_KNOWN4 = frozenset(['blockIO', 'cpu', 'devices', 'hugepageLimits', 'memory', 'network', 'pids', 'rdma', 'unified'])
+_KNOWN5 = frozenset(['path', 'readonly'])
+_KNOWN6 = frozenset(['createContainer', 'createRuntime', 'poststart', 'poststop', 'prestart', 'startContainer'])
+_ENUM7 = frozenset(['private', 'shared', 'slave', 'unbindable'])
+_ENUM7_TEXT = '"private", "shared", "slave", "unbindable"'
+_KNOWN8 = frozenset(['cgroupsPath', 'devices', 'gidMappings', 'intelRdt', 'maskedPaths', 'memoryPolicy', 'mountLabel', 'namespaces', 'netDevices', 'personality', 'readonlyPaths', 'resources', 'rootfsPropagation', 'seccomp', 'sysctl', 'timeOffsets', 'uidMappings'])
+_KNOWN9 = frozenset(['height', 'width'])
+_KNOWN10 = frozenset(['ambient', 'bounding', 'effective', 'inheritable', 'permitted'])
+_ENUM11 = frozenset(['SCHED_OTHER', 'SCHED_FIFO', 'SCHED_RR', 'SCHED_BATCH', 'SCHED_ISO', 'SCHED_IDLE', 'SCHED_DEADLINE'])
+_ENUM11_TEXT = '"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE"'
+_KNOWN12 = frozenset(['deadline', 'flags', 'nice', 'period', 'policy', 'priority', 'runtime'])
+_ENUM13 = frozenset(['IOPRIO_CLASS_RT', 'IOPRIO_CLASS_BE', 'IOPRIO_CLASS_IDLE'])
+_ENUM13_TEXT = '"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"'
+_KNOWN14 = frozenset(['class', 'priority'])
+_KNOWN15 = frozenset(['final', 'initial'])
+_KNOWN16 = frozenset(['additionalGids', 'gid', 'uid', 'umask', 'username'])
+_KNOWN17 = frozenset(['apparmor', 'capabilities', 'cgroup', 'intelRdt', 'memoryPolicy', 'mountExtensions', 'namespaces', 'netDevices', 'seccomp', 'selinux'])
+_KNOWN18 = frozenset(['checkBeforeUpdate', 'disableOOMKiller', 'kernel', 'kernelTCP', 'limit', 'reservation', 'swap', 'swappiness', 'useHierarchy'])
+_KNOWN19 = frozenset(['burst', 'cpus', 'idle', 'mems', 'period', 'quota', 'realtimePeriod', 'realtimeRuntime', 'shares'])
+_KNOWN20 = frozenset(['leafWeight', 'throttleReadBpsDevice', 'throttleReadIOPSDevice', 'throttleWriteBpsDevice', 'throttleWriteIOPSDevice', 'weight', 'weightDevice'])
+_KNOWN21 = frozenset(['classID', 'priorities'])
+_KNOWN22 = frozenset(['limit'])
+_KNOWN23 = frozenset(['destination', 'gidMappings', 'options', 'source', 'type', 'uidMappings'])
+_KNOWN24 = frozenset(['closID', 'enableMonitoring', 'l3CacheSchema', 'memBwSchema', 'schemata'])
+_ENUM25 = frozenset(['MPOL_DEFAULT', 'MPOL_BIND', 'MPOL_INTERLEAVE', 'MPOL_WEIGHTED_INTERLEAVE', 'MPOL_PREFERRED', 'MPOL_PREFERRED_MANY', 'MPOL_LOCAL'])
+_ENUM25_TEXT = '"MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE", "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL"'
+_KNOWN26 = frozenset(['flags', 'mode', 'nodes'])
+_ENUM27 = frozenset(['SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY'])
+_ENUM27_TEXT = '"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY"'
+_KNOWN28 = frozenset(['architectures', 'defaultAction', 'defaultErrnoRet', 'flags', 'listenerMetadata', 'listenerPath', 'syscalls'])
+_ENUM29 = frozenset(['LINUX', 'LINUX32'])
+_ENUM29_TEXT = '"LINUX", "LINUX32"'
+_KNOWN30 = frozenset(['domain', 'flags'])
+_KNOWN31 = frozenset(['hard', 'soft', 'type'])
+_ENUM32 = frozenset(['SCHED_FLAG_RESET_ON_FORK', 'SCHED_FLAG_RECLAIM', 'SCHED_FLAG_DL_OVERRUN', 'SCHED_FLAG_KEEP_POLICY', 'SCHED_FLAG_KEEP_PARAMS', 'SCHED_FLAG_UTIL_CLAMP_MIN', 'SCHED_FLAG_UTIL_CLAMP_MAX'])
+_ENUM32_TEXT = '"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM", "SCHED_FLAG_DL_OVERRUN", "SCHED_FLAG_KEEP_POLICY", "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN", "SCHED_FLAG_UTIL_CLAMP_MAX"'
+_ENUM33 = frozenset(['mount', 'pid', 'network', 'uts', 'ipc', 'user', 'cgroup', 'time'])
+_ENUM33_TEXT = '"mount", "pid", "network", "uts", "ipc", "user", "cgroup", "time"'
+_KNOWN34 = frozenset(['rdma', 'systemd', 'systemdUser', 'v1', 'v2'])
+_KNOWN35 = frozenset(['actions', 'archs', 'enabled', 'knownFlags', 'operators', 'supportedFlags'])
+_KNOWN36 = frozenset(['enabled'])
+_KNOWN37 = frozenset(['flags', 'modes'])
+_KNOWN38 = frozenset(['enabled', 'monitoring', 'schemata'])
+_KNOWN39 = frozenset(['idmap'])
+_ENUM40 = frozenset(['a', 'c', 'b'])
+_ENUM40_TEXT = '"a", "c", "b"'
+_KNOWN41 = frozenset(['access', 'allow', 'major', 'minor', 'type'])
+_KNOWN42 = frozenset(['limit', 'pageSize'])
+_KNOWN43 = frozenset(['hcaHandles', 'hcaObjects'])
+_KNOWN44 = frozenset(['args', 'env', 'path', 'timeout'])
+_KNOWN45 = frozenset(['path', 'type'])
+_KNOWN46 = frozenset(['containerID', 'hostID', 'size'])
+_KNOWN47 = frozenset(['nanosecs', 'secs'])
+_ENUM48 = frozenset(['c', 'b', 'u', 'p'])
+_ENUM48_TEXT = '"c", "b", "u", "p"'
+_KNOWN49 = frozenset(['fileMode', 'gid', 'major', 'minor', 'path', 'type', 'uid'])
+_KNOWN50 = frozenset(['name'])
+_ENUM51 = frozenset(['MPOL_F_NUMA_BALANCING', 'MPOL_F_RELATIVE_NODES', 'MPOL_F_STATIC_NODES'])
+_ENUM51_TEXT = '"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"'
+_ENUM52 = frozenset(['SCMP_ARCH_X86', 'SCMP_ARCH_X86_64', 'SCMP_ARCH_X32', 'SCMP_ARCH_ARM', 'SCMP_ARCH_AARCH64', 'SCMP_ARCH_MIPS', 'SCMP_ARCH_MIPS64', 'SCMP_ARCH_MIPS64N32', 'SCMP_ARCH_MIPSEL', 'SCMP_ARCH_MIPSEL64', 'SCMP_ARCH_MIPSEL64N32', 'SCMP_ARCH_PPC', 'SCMP_ARCH_PPC64', 'SCMP_ARCH_PPC64LE', 'SCMP_ARCH_S390', 'SCMP_ARCH_S390X', 'SCMP_ARCH_PARISC', 'SCMP_ARCH_PARISC64', 'SCMP_ARCH_RISCV64', 'SCMP_ARCH_LOONGARCH64', 'SCMP_ARCH_M68K', 'SCMP_ARCH_SH', 'SCMP_ARCH_SHEB'])
+_ENUM52_TEXT = '"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM", "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64", "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB"'
+_ENUM53 = frozenset(['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW', 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'])
+_ENUM53_TEXT = '"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"'
+_KNOWN54 = frozenset(['leafWeight', 'major', 'minor', 'weight'])
+_KNOWN55 = frozenset(['major', 'minor', 'rate'])
+_KNOWN56 = frozenset(['name', 'priority'])
+_KNOWN57 = frozenset(['action', 'args', 'errnoRet', 'names'])
 _ENUM58 = frozenset(['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ'])
 _ENUM58_TEXT = '"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"'
 _KNOWN59 = frozenset(['index', 'op', 'value', 'valueTwo'])
@@ -385,6 +388,66 @@ def _c_features(v):
     return None
 
 
+def _c_config_linux__Resources(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('devices', _MISSING)
+    if x is not _MISSING:
+        e = _c_node2(x)
+        if e is not None:
+            e[2].append('devices')
+            return e
+    x = v.get('memory', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__Memory(x)
+        if e is not None:
+            e[2].append('memory')
+            return e
+    x = v.get('cpu', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__CPU(x)
+        if e is not None:
+            e[2].append('cpu')
+            return e
+    x = v.get('blockIO', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__BlockIO(x)
+        if e is not None:
+            e[2].append('blockIO')
+            return e
+    x = v.get('hugepageLimits', _MISSING)
+    if x is not _MISSING:
+        e = _c_node3(x)
+        if e is not None:
+            e[2].append('hugepageLimits')
+            return e
+    x = v.get('network', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__Network(x)
+        if e is not None:
+            e[2].append('network')
+            return e
+    x = v.get('pids', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__Pids(x)
+        if e is not None:
+            e[2].append('pids')
+            return e
+    x = v.get('rdma', _MISSING)
+    if x is not _MISSING:
+        e = _c_node4(x)
+        if e is not None:
+            e[2].append('rdma')
+            return e
+    x = v.get('unified', _MISSING)
+    if x is not _MISSING:
+        e = _c_config_linux__MapStringString(x)
+        if e is not None:
+            e[2].append('unified')
+            return e
+    return None
+
+
 def _c_defs__Root(v):
     if not isinstance(v, dict):
         return ('expected an object', 'type', [])
@@ -471,7 +534,7 @@ def _c_config_linux__Linux(v):
         return ('expected an object', 'type', [])
     x = v.get('namespaces', _MISSING)
     if x is not _MISSING:
-        e = _c_node2(x)
+        e = _c_node5(x)
         if e is not None:
             e[2].append('namespaces')
             return e
@@ -489,19 +552,19 @@ def _c_config_linux__Linux(v):
             return e
     x = v.get('timeOffsets', _MISSING)
     if x is not _MISSING:
-        e = _c_node3(x)
+        e = _c_node6(x)
         if e is not None:
             e[2].append('timeOffsets')
             return e
     x = v.get('devices', _MISSING)
     if x is not _MISSING:
-        e = _c_node4(x)
+        e = _c_node7(x)
         if e is not None:
             e[2].append('devices')
             return e
     x = v.get('netDevices', _MISSING)
     if x is not _MISSING:
-        e = _c_node5(x)
+        e = _c_node8(x)
         if e is not None:
             e[2].append('netDevices')
             return e
@@ -543,8 +606,8 @@ def _c_config_linux__Linux(v):
     if x is not _MISSING:
         if not isinstance(x, str):
             return ('expected a string', 'type', ['rootfsPropagation'])
-        if x not in _ENUM6:
-            return ('must be one of ' + _ENUM6_TEXT, 'enum', ['rootfsPropagation'])
+        if x not in _ENUM7:
+            return ('must be one of ' + _ENUM7_TEXT, 'enum', ['rootfsPropagation'])
     x = v.get('maskedPaths', _MISSING)
     if x is not _MISSING:
         e = _c_defs__ArrayOfStrings(x)
@@ -661,8 +724,8 @@ def _c_defs__Scheduler(v):
     if x is not _MISSING:
         if not isinstance(x, str):
             return ('expected a string', 'type', ['policy'])
-        if x not in _ENUM10:
-            return ('must be one of ' + _ENUM10_TEXT, 'enum', ['policy'])
+        if x not in _ENUM11:
+            return ('must be one of ' + _ENUM11_TEXT, 'enum', ['policy'])
     x = v.get('nice', _MISSING)
     if x is not _MISSING:
         if not (isinstance(x, int) and not isinstance(x, bool)):
@@ -681,7 +744,7 @@ def _c_defs__Scheduler(v):
             return ('must be at most 2147483647', 'maximum', ['priority'])
     x = v.get('flags', _MISSING)
     if x is not _MISSING:
-        e = _c_node6(x)
+        e = _c_node9(x)
         if e is not None:
             e[2].append('flags')
             return e
@@ -723,8 +786,8 @@ def _c_defs__IOPriority(v):
     if x is not _MISSING:
         if not isinstance(x, str):
             return ('expected a string', 'type', ['class'])
-        if x not in _ENUM12:
-            return ('must be one of ' + _ENUM12_TEXT, 'enum', ['class'])
+        if x not in _ENUM13:
+            return ('must be one of ' + _ENUM13_TEXT, 'enum', ['class'])
     x = v.get('priority', _MISSING)
     if x is not _MISSING:
         if not (isinstance(x, int) and not isinstance(x, bool)):
@@ -799,7 +862,7 @@ def _c_features_linux__Linux(v):
         return ('expected an object', 'type', [])
     x = v.get('namespaces', _MISSING)
     if x is not _MISSING:
-        e = _c_node7(x)
+        e = _c_node10(x)
         if e is not None:
             e[2].append('namespaces')
             return e
@@ -811,13 +874,13 @@ def _c_features_linux__Linux(v):
             return e
     x = v.get('cgroup', _MISSING)
     if x is not _MISSING:
-        e = _c_node8(x)
+        e = _c_node11(x)
         if e is not None:
             e[2].append('cgroup')
             return e
     x = v.get('seccomp', _MISSING)
     if x is not _MISSING:
-        e = _c_node9(x)
+        e = _c_node12(x)
         if e is not None:
             e[2].append('seccomp')
             return e
@@ -835,19 +898,19 @@ def _c_features_linux__Linux(v):
             return e
     x = v.get('memoryPolicy', _MISSING)
     if x is not _MISSING:
-        e = _c_node10(x)
+        e = _c_node13(x)
         if e is not None:
             e[2].append('memoryPolicy')
             return e
     x = v.get('intelRdt', _MISSING)
     if x is not _MISSING:
-        e = _c_node11(x)
+        e = _c_node14(x)
         if e is not None:
             e[2].append('intelRdt')
             return e
     x = v.get('mountExtensions', _MISSING)
     if x is not _MISSING:
-        e = _c_node12(x)
+        e = _c_node15(x)
         if e is not None:
             e[2].append('mountExtensions')
             return e
@@ -860,669 +923,7 @@ def _c_features_linux__Linux(v):
     return None
 
 
-def _c_defs__Mount(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    if 'destination' not in v:
-        return ('missing required property "destination"', 'required', [])
-    x = v.get('destination', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['destination'])
-    x = v.get('source', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['source'])
-    x = v.get('options', _MISSING)
-    if x is not _MISSING:
-        e = _c_defs__ArrayOfStrings(x)
-        if e is not None:
-            e[2].append('options')
-            return e
-    x = v.get('type', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['type'])
-    x = v.get('uidMappings', _MISSING)
-    if x is not _MISSING:
-        e = _c_defs__ArrayOfIDMappings(x)
-        if e is not None:
-            e[2].append('uidMappings')
-            return e
-    x = v.get('gidMappings', _MISSING)
-    if x is not _MISSING:
-        e = _c_defs__ArrayOfIDMappings(x)
-        if e is not None:
-            e[2].append('gidMappings')
-            return e
-    return None
-
-
-def _c_defs__ArrayOfHooks(v):
-    if not isinstance(v, list):
-        return ('expected an array', 'type', [])
-    for i, x in enumerate(v):
-        e = _c_defs__Hook(x)
-        if e is not None:
-            e[2].append(i)
-            return e
-    return None
-
-
 def _c_node2(v):
-    if not isinstance(v, list):
-        return ('expected an array', 'type', [])
-    for i, x in enumerate(v):
-        e = _c_config_linux__Namespace(x)
-        if e is not None:
-            e[2].append(i)
-            return e
-    return None
-
-
-def _c_defs__ArrayOfIDMappings(v):
-    if not isinstance(v, list):
-        return ('expected an array', 'type', [])
-    for i, x in enumerate(v):
-        e = _c_defs__IDMapping(x)
-        if e is not None:
-            e[2].append(i)
-            return e
-    return None
-
-
-def _c_node3(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    for k, x in v.items():
-        e = _c_config_linux__TimeOffset(x)
-        if e is not None:
-            e[2].append(k)
-            return e
-    return None
-
-
-def _c_node4(v):
-    if not isinstance(v, list):
-        return ('expected an array', 'type', [])
-    for i, x in enumerate(v):
-        e = _c_config_linux__Device(x)
-        if e is not None:
-            e[2].append(i)
-            return e
-    return None
-
-
-def _c_node5(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    for k, x in v.items():
-        e = _c_config_linux__NetDevice(x)
-        if e is not None:
-            e[2].append(k)
-            return e
-    return None
-
-
-def _c_config_linux__Resources(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    x = v.get('devices', _MISSING)
-    if x is not _MISSING:
-        e = _c_node13(x)
-        if e is not None:
-            e[2].append('devices')
-            return e
-    x = v.get('memory', _MISSING)
-    if x is not _MISSING:
-        e = _c_config_linux__Memory(x)
-        if e is not None:
-            e[2].append('memory')
-            return e
-    x = v.get('cpu', _MISSING)
-    if x is not _MISSING:
-        e = _c_config_linux__CPU(x)
-        if e is not None:
-            e[2].append('cpu')
-            return e
-    x = v.get('blockIO', _MISSING)
-    if x is not _MISSING:
-        e = _c_config_linux__BlockIO(x)
-        if e is not None:
-            e[2].append('blockIO')
-            return e
-    x = v.get('hugepageLimits', _MISSING)
-    if x is not _MISSING:
-        e = _c_node14(x)
-        if e is not None:
-            e[2].append('hugepageLimits')
-            return e
-    x = v.get('network', _MISSING)
-    if x is not _MISSING:
-        e = _c_config_linux__Network(x)
-        if e is not None:
-            e[2].append('network')
-            return e
-    x = v.get('pids', _MISSING)
-    if x is not _MISSING:
-        e = _c_config_linux__Pids(x)
-        if e is not None:
-            e[2].append('pids')
-            return e
-    x = v.get('rdma', _MISSING)
-    if x is not _MISSING:
-        e = _c_node15(x)
-        if e is not None:
-            e[2].append('rdma')
-            return e
-    x = v.get('unified', _MISSING)
-    if x is not _MISSING:
-        e = _c_config_linux__MapStringString(x)
-        if e is not None:
-            e[2].append('unified')
-            return e
-    return None
-
-
-def _c_config_linux__IntelRdt(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    x = v.get('closID', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['closID'])
-    x = v.get('l3CacheSchema', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['l3CacheSchema'])
-    x = v.get('memBwSchema', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['memBwSchema'])
-    x = v.get('schemata', _MISSING)
-    if x is not _MISSING:
-        e = _c_defs__ArrayOfStrings(x)
-        if e is not None:
-            e[2].append('schemata')
-            return e
-    x = v.get('enableMonitoring', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, bool):
-            return ('expected a boolean', 'type', ['enableMonitoring'])
-    return None
-
-
-def _c_config_linux__MemoryPolicy(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    if 'mode' not in v:
-        return ('missing required property "mode"', 'required', [])
-    x = v.get('mode', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['mode'])
-        if x not in _ENUM20:
-            return ('must be one of ' + _ENUM20_TEXT, 'enum', ['mode'])
-    x = v.get('nodes', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['nodes'])
-    x = v.get('flags', _MISSING)
-    if x is not _MISSING:
-        e = _c_node16(x)
-        if e is not None:
-            e[2].append('flags')
-            return e
-    return None
-
-
-def _c_config_linux__MapStringString(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    for k, x in v.items():
-        if not isinstance(x, str):
-            return ('expected a string', 'type', [k])
-    return None
-
-
-def _c_config_linux__Seccomp(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    if 'defaultAction' not in v:
-        return ('missing required property "defaultAction"', 'required', [])
-    x = v.get('defaultAction', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['defaultAction'])
-        if x not in _ENUM22:
-            return ('must be one of ' + _ENUM22_TEXT, 'enum', ['defaultAction'])
-    x = v.get('defaultErrnoRet', _MISSING)
-    if x is not _MISSING:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return ('expected an integer', 'type', ['defaultErrnoRet'])
-        if x < 0:
-            return ('must be at least 0', 'minimum', ['defaultErrnoRet'])
-        if x > 4294967295:
-            return ('must be at most 4294967295', 'maximum', ['defaultErrnoRet'])
-    x = v.get('architectures', _MISSING)
-    if x is not _MISSING:
-        e = _c_node17(x)
-        if e is not None:
-            e[2].append('architectures')
-            return e
-    x = v.get('flags', _MISSING)
-    if x is not _MISSING:
-        e = _c_node18(x)
-        if e is not None:
-            e[2].append('flags')
-            return e
-    x = v.get('listenerPath', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['listenerPath'])
-    x = v.get('listenerMetadata', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['listenerMetadata'])
-    x = v.get('syscalls', _MISSING)
-    if x is not _MISSING:
-        e = _c_node19(x)
-        if e is not None:
-            e[2].append('syscalls')
-            return e
-    return None
-
-
-def _c_config_linux__Personality(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    if 'domain' not in v:
-        return ('missing required property "domain"', 'required', [])
-    x = v.get('domain', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['domain'])
-        if x not in _ENUM24:
-            return ('must be one of ' + _ENUM24_TEXT, 'enum', ['domain'])
-    x = v.get('flags', _MISSING)
-    if x is not _MISSING:
-        e = _c_defs__ArrayOfStrings(x)
-        if e is not None:
-            e[2].append('flags')
-            return e
-    return None
-
-
-def _c_defs__Rlimit(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    if 'type' not in v:
-        return ('missing required property "type"', 'required', [])
-    if 'soft' not in v:
-        return ('missing required property "soft"', 'required', [])
-    if 'hard' not in v:
-        return ('missing required property "hard"', 'required', [])
-    x = v.get('type', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['type'])
-    x = v.get('soft', _MISSING)
-    if x is not _MISSING:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return ('expected an integer', 'type', ['soft'])
-        if x < 0:
-            return ('must be at least 0', 'minimum', ['soft'])
-        if x > 18446744073709551615:
-            return ('must be at most 18446744073709551615', 'maximum', ['soft'])
-    x = v.get('hard', _MISSING)
-    if x is not _MISSING:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return ('expected an integer', 'type', ['hard'])
-        if x < 0:
-            return ('must be at least 0', 'minimum', ['hard'])
-        if x > 18446744073709551615:
-            return ('must be at most 18446744073709551615', 'maximum', ['hard'])
-    return None
-
-
-def _c_node6(v):
-    if not isinstance(v, list):
-        return ('expected an array', 'type', [])
-    for i, x in enumerate(v):
-        if not isinstance(x, str):
-            return ('expected a string', 'type', [i])
-        if x not in _ENUM27:
-            return ('must be one of ' + _ENUM27_TEXT, 'enum', [i])
-    return None
-
-
-def _c_defs__ArrayOfUint32(v):
-    if not isinstance(v, list):
-        return ('expected an array', 'type', [])
-    for i, x in enumerate(v):
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return ('expected an integer', 'type', [i])
-        if x < 0:
-            return ('must be at least 0', 'minimum', [i])
-        if x > 4294967295:
-            return ('must be at most 4294967295', 'maximum', [i])
-    return None
-
-
-def _c_node7(v):
-    if not isinstance(v, list):
-        return ('expected an array', 'type', [])
-    for i, x in enumerate(v):
-        if not isinstance(x, str):
-            return ('expected a string', 'type', [i])
-        if x not in _ENUM28:
-            return ('must be one of ' + _ENUM28_TEXT, 'enum', [i])
-    return None
-
-
-def _c_node8(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    x = v.get('v1', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, bool):
-            return ('expected a boolean', 'type', ['v1'])
-    x = v.get('v2', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, bool):
-            return ('expected a boolean', 'type', ['v2'])
-    x = v.get('systemd', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, bool):
-            return ('expected a boolean', 'type', ['systemd'])
-    x = v.get('systemdUser', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, bool):
-            return ('expected a boolean', 'type', ['systemdUser'])
-    x = v.get('rdma', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, bool):
-            return ('expected a boolean', 'type', ['rdma'])
-    return None
-
-
-def _c_node9(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    x = v.get('enabled', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, bool):
-            return ('expected a boolean', 'type', ['enabled'])
-    x = v.get('actions', _MISSING)
-    if x is not _MISSING:
-        e = _c_defs__ArrayOfStrings(x)
-        if e is not None:
-            e[2].append('actions')
-            return e
-    x = v.get('operators', _MISSING)
-    if x is not _MISSING:
-        e = _c_defs__ArrayOfStrings(x)
-        if e is not None:
-            e[2].append('operators')
-            return e
-    x = v.get('archs', _MISSING)
-    if x is not _MISSING:
-        e = _c_defs__ArrayOfStrings(x)
-        if e is not None:
-            e[2].append('archs')
-            return e
-    x = v.get('knownFlags', _MISSING)
-    if x is not _MISSING:
-        e = _c_defs__ArrayOfStrings(x)
-        if e is not None:
-            e[2].append('knownFlags')
-            return e
-    x = v.get('supportedFlags', _MISSING)
-    if x is not _MISSING:
-        e = _c_defs__ArrayOfStrings(x)
-        if e is not None:
-            e[2].append('supportedFlags')
-            return e
-    return None
-
-
-def _c_features_linux__Enabled(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    x = v.get('enabled', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, bool):
-            return ('expected a boolean', 'type', ['enabled'])
-    return None
-
-
-def _c_node10(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    x = v.get('modes', _MISSING)
-    if x is not _MISSING:
-        e = _c_defs__ArrayOfStrings(x)
-        if e is not None:
-            e[2].append('modes')
-            return e
-    x = v.get('flags', _MISSING)
-    if x is not _MISSING:
-        e = _c_defs__ArrayOfStrings(x)
-        if e is not None:
-            e[2].append('flags')
-            return e
-    return None
-
-
-def _c_node11(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    x = v.get('enabled', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, bool):
-            return ('expected a boolean', 'type', ['enabled'])
-    x = v.get('schemata', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, bool):
-            return ('expected a boolean', 'type', ['schemata'])
-    x = v.get('monitoring', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, bool):
-            return ('expected a boolean', 'type', ['monitoring'])
-    return None
-
-
-def _c_node12(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    x = v.get('idmap', _MISSING)
-    if x is not _MISSING:
-        e = _c_features_linux__Enabled(x)
-        if e is not None:
-            e[2].append('idmap')
-            return e
-    return None
-
-
-def _c_defs__Hook(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    if 'path' not in v:
-        return ('missing required property "path"', 'required', [])
-    x = v.get('path', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['path'])
-    x = v.get('args', _MISSING)
-    if x is not _MISSING:
-        e = _c_defs__ArrayOfStrings(x)
-        if e is not None:
-            e[2].append('args')
-            return e
-    x = v.get('env', _MISSING)
-    if x is not _MISSING:
-        e = _c_defs__ArrayOfStrings(x)
-        if e is not None:
-            e[2].append('env')
-            return e
-    x = v.get('timeout', _MISSING)
-    if x is not _MISSING:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return ('expected an integer', 'type', ['timeout'])
-        if x < 1:
-            return ('must be at least 1', 'minimum', ['timeout'])
-        if x > 9223372036854775807:
-            return ('must be at most 9223372036854775807', 'maximum', ['timeout'])
-    return None
-
-
-def _c_config_linux__Namespace(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    if 'type' not in v:
-        return ('missing required property "type"', 'required', [])
-    x = v.get('type', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['type'])
-        if x not in _ENUM28:
-            return ('must be one of ' + _ENUM28_TEXT, 'enum', ['type'])
-    x = v.get('path', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['path'])
-    return None
-
-
-def _c_defs__IDMapping(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    if 'containerID' not in v:
-        return ('missing required property "containerID"', 'required', [])
-    if 'hostID' not in v:
-        return ('missing required property "hostID"', 'required', [])
-    if 'size' not in v:
-        return ('missing required property "size"', 'required', [])
-    x = v.get('containerID', _MISSING)
-    if x is not _MISSING:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return ('expected an integer', 'type', ['containerID'])
-        if x < 0:
-            return ('must be at least 0', 'minimum', ['containerID'])
-        if x > 4294967295:
-            return ('must be at most 4294967295', 'maximum', ['containerID'])
-    x = v.get('hostID', _MISSING)
-    if x is not _MISSING:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return ('expected an integer', 'type', ['hostID'])
-        if x < 0:
-            return ('must be at least 0', 'minimum', ['hostID'])
-        if x > 4294967295:
-            return ('must be at most 4294967295', 'maximum', ['hostID'])
-    x = v.get('size', _MISSING)
-    if x is not _MISSING:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return ('expected an integer', 'type', ['size'])
-        if x < 0:
-            return ('must be at least 0', 'minimum', ['size'])
-        if x > 4294967295:
-            return ('must be at most 4294967295', 'maximum', ['size'])
-    return None
-
-
-def _c_config_linux__TimeOffset(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    x = v.get('secs', _MISSING)
-    if x is not _MISSING:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return ('expected an integer', 'type', ['secs'])
-        if x < -9223372036854775808:
-            return ('must be at least -9223372036854775808', 'minimum', ['secs'])
-        if x > 9223372036854775807:
-            return ('must be at most 9223372036854775807', 'maximum', ['secs'])
-    x = v.get('nanosecs', _MISSING)
-    if x is not _MISSING:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return ('expected an integer', 'type', ['nanosecs'])
-        if x < 0:
-            return ('must be at least 0', 'minimum', ['nanosecs'])
-        if x > 4294967295:
-            return ('must be at most 4294967295', 'maximum', ['nanosecs'])
-    return None
-
-
-def _c_config_linux__Device(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    if 'type' not in v:
-        return ('missing required property "type"', 'required', [])
-    if 'path' not in v:
-        return ('missing required property "path"', 'required', [])
-    x = v.get('type', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['type'])
-        if x not in _ENUM39:
-            return ('must be one of ' + _ENUM39_TEXT, 'enum', ['type'])
-    x = v.get('path', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['path'])
-    x = v.get('major', _MISSING)
-    if x is not _MISSING:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return ('expected an integer', 'type', ['major'])
-        if x < -9223372036854775808:
-            return ('must be at least -9223372036854775808', 'minimum', ['major'])
-        if x > 9223372036854775807:
-            return ('must be at most 9223372036854775807', 'maximum', ['major'])
-    x = v.get('minor', _MISSING)
-    if x is not _MISSING:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return ('expected an integer', 'type', ['minor'])
-        if x < -9223372036854775808:
-            return ('must be at least -9223372036854775808', 'minimum', ['minor'])
-        if x > 9223372036854775807:
-            return ('must be at most 9223372036854775807', 'maximum', ['minor'])
-    x = v.get('fileMode', _MISSING)
-    if x is not _MISSING:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return ('expected an integer', 'type', ['fileMode'])
-        if x < 0:
-            return ('must be at least 0', 'minimum', ['fileMode'])
-        if x > 4294967295:
-            return ('must be at most 4294967295', 'maximum', ['fileMode'])
-    x = v.get('uid', _MISSING)
-    if x is not _MISSING:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return ('expected an integer', 'type', ['uid'])
-        if x < 0:
-            return ('must be at least 0', 'minimum', ['uid'])
-        if x > 4294967295:
-            return ('must be at most 4294967295', 'maximum', ['uid'])
-    x = v.get('gid', _MISSING)
-    if x is not _MISSING:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return ('expected an integer', 'type', ['gid'])
-        if x < 0:
-            return ('must be at least 0', 'minimum', ['gid'])
-        if x > 4294967295:
-            return ('must be at most 4294967295', 'maximum', ['gid'])
-    return None
-
-
-def _c_config_linux__NetDevice(v):
-    if not isinstance(v, dict):
-        return ('expected an object', 'type', [])
-    x = v.get('name', _MISSING)
-    if x is not _MISSING:
-        if not isinstance(x, str):
-            return ('expected a string', 'type', ['name'])
-    return None
-
-
-def _c_node13(v):
     if not isinstance(v, list):
         return ('expected an array', 'type', [])
     for i, x in enumerate(v):
@@ -1690,7 +1091,7 @@ def _c_config_linux__BlockIO(v):
             return ('must be at most 65535', 'maximum', ['leafWeight'])
     x = v.get('weightDevice', _MISSING)
     if x is not _MISSING:
-        e = _c_node20(x)
+        e = _c_node16(x)
         if e is not None:
             e[2].append('weightDevice')
             return e
@@ -1721,7 +1122,7 @@ def _c_config_linux__BlockIO(v):
     return None
 
 
-def _c_node14(v):
+def _c_node3(v):
     if not isinstance(v, list):
         return ('expected an array', 'type', [])
     for i, x in enumerate(v):
@@ -1745,7 +1146,7 @@ def _c_config_linux__Network(v):
             return ('must be at most 4294967295', 'maximum', ['classID'])
     x = v.get('priorities', _MISSING)
     if x is not _MISSING:
-        e = _c_node21(x)
+        e = _c_node17(x)
         if e is not None:
             e[2].append('priorities')
             return e
@@ -1766,7 +1167,7 @@ def _c_config_linux__Pids(v):
     return None
 
 
-def _c_node15(v):
+def _c_node4(v):
     if not isinstance(v, dict):
         return ('expected an object', 'type', [])
     for k, x in v.items():
@@ -1777,46 +1178,426 @@ def _c_node15(v):
     return None
 
 
-def _c_node16(v):
-    if not isinstance(v, list):
-        return ('expected an array', 'type', [])
-    for i, x in enumerate(v):
+def _c_config_linux__MapStringString(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    for k, x in v.items():
         if not isinstance(x, str):
-            return ('expected a string', 'type', [i])
-        if x not in _ENUM47:
-            return ('must be one of ' + _ENUM47_TEXT, 'enum', [i])
+            return ('expected a string', 'type', [k])
     return None
 
 
-def _c_node17(v):
-    if not isinstance(v, list):
-        return ('expected an array', 'type', [])
-    for i, x in enumerate(v):
+def _c_defs__Mount(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'destination' not in v:
+        return ('missing required property "destination"', 'required', [])
+    x = v.get('destination', _MISSING)
+    if x is not _MISSING:
         if not isinstance(x, str):
-            return ('expected a string', 'type', [i])
-        if x not in _ENUM48:
-            return ('must be one of ' + _ENUM48_TEXT, 'enum', [i])
+            return ('expected a string', 'type', ['destination'])
+    x = v.get('source', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['source'])
+    x = v.get('options', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('options')
+            return e
+    x = v.get('type', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['type'])
+    x = v.get('uidMappings', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfIDMappings(x)
+        if e is not None:
+            e[2].append('uidMappings')
+            return e
+    x = v.get('gidMappings', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfIDMappings(x)
+        if e is not None:
+            e[2].append('gidMappings')
+            return e
     return None
 
 
-def _c_node18(v):
+def _c_defs__ArrayOfHooks(v):
     if not isinstance(v, list):
         return ('expected an array', 'type', [])
     for i, x in enumerate(v):
-        if not isinstance(x, str):
-            return ('expected a string', 'type', [i])
-        if x not in _ENUM49:
-            return ('must be one of ' + _ENUM49_TEXT, 'enum', [i])
-    return None
-
-
-def _c_node19(v):
-    if not isinstance(v, list):
-        return ('expected an array', 'type', [])
-    for i, x in enumerate(v):
-        e = _c_config_linux__Syscall(x)
+        e = _c_defs__Hook(x)
         if e is not None:
             e[2].append(i)
+            return e
+    return None
+
+
+def _c_node5(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_config_linux__Namespace(x)
+        if e is not None:
+            e[2].append(i)
+            return e
+    return None
+
+
+def _c_defs__ArrayOfIDMappings(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_defs__IDMapping(x)
+        if e is not None:
+            e[2].append(i)
+            return e
+    return None
+
+
+def _c_node6(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    for k, x in v.items():
+        e = _c_config_linux__TimeOffset(x)
+        if e is not None:
+            e[2].append(k)
+            return e
+    return None
+
+
+def _c_node7(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_config_linux__Device(x)
+        if e is not None:
+            e[2].append(i)
+            return e
+    return None
+
+
+def _c_node8(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    for k, x in v.items():
+        e = _c_config_linux__NetDevice(x)
+        if e is not None:
+            e[2].append(k)
+            return e
+    return None
+
+
+def _c_config_linux__IntelRdt(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('closID', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['closID'])
+    x = v.get('l3CacheSchema', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['l3CacheSchema'])
+    x = v.get('memBwSchema', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['memBwSchema'])
+    x = v.get('schemata', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('schemata')
+            return e
+    x = v.get('enableMonitoring', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['enableMonitoring'])
+    return None
+
+
+def _c_config_linux__MemoryPolicy(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'mode' not in v:
+        return ('missing required property "mode"', 'required', [])
+    x = v.get('mode', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['mode'])
+        if x not in _ENUM25:
+            return ('must be one of ' + _ENUM25_TEXT, 'enum', ['mode'])
+    x = v.get('nodes', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['nodes'])
+    x = v.get('flags', _MISSING)
+    if x is not _MISSING:
+        e = _c_node18(x)
+        if e is not None:
+            e[2].append('flags')
+            return e
+    return None
+
+
+def _c_config_linux__Seccomp(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'defaultAction' not in v:
+        return ('missing required property "defaultAction"', 'required', [])
+    x = v.get('defaultAction', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['defaultAction'])
+        if x not in _ENUM27:
+            return ('must be one of ' + _ENUM27_TEXT, 'enum', ['defaultAction'])
+    x = v.get('defaultErrnoRet', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['defaultErrnoRet'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['defaultErrnoRet'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['defaultErrnoRet'])
+    x = v.get('architectures', _MISSING)
+    if x is not _MISSING:
+        e = _c_node19(x)
+        if e is not None:
+            e[2].append('architectures')
+            return e
+    x = v.get('flags', _MISSING)
+    if x is not _MISSING:
+        e = _c_node20(x)
+        if e is not None:
+            e[2].append('flags')
+            return e
+    x = v.get('listenerPath', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['listenerPath'])
+    x = v.get('listenerMetadata', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['listenerMetadata'])
+    x = v.get('syscalls', _MISSING)
+    if x is not _MISSING:
+        e = _c_node21(x)
+        if e is not None:
+            e[2].append('syscalls')
+            return e
+    return None
+
+
+def _c_config_linux__Personality(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'domain' not in v:
+        return ('missing required property "domain"', 'required', [])
+    x = v.get('domain', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['domain'])
+        if x not in _ENUM29:
+            return ('must be one of ' + _ENUM29_TEXT, 'enum', ['domain'])
+    x = v.get('flags', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('flags')
+            return e
+    return None
+
+
+def _c_defs__Rlimit(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'type' not in v:
+        return ('missing required property "type"', 'required', [])
+    if 'soft' not in v:
+        return ('missing required property "soft"', 'required', [])
+    if 'hard' not in v:
+        return ('missing required property "hard"', 'required', [])
+    x = v.get('type', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['type'])
+    x = v.get('soft', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['soft'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['soft'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['soft'])
+    x = v.get('hard', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['hard'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['hard'])
+        if x > 18446744073709551615:
+            return ('must be at most 18446744073709551615', 'maximum', ['hard'])
+    return None
+
+
+def _c_node9(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        if not isinstance(x, str):
+            return ('expected a string', 'type', [i])
+        if x not in _ENUM32:
+            return ('must be one of ' + _ENUM32_TEXT, 'enum', [i])
+    return None
+
+
+def _c_defs__ArrayOfUint32(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', [i])
+        if x < 0:
+            return ('must be at least 0', 'minimum', [i])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', [i])
+    return None
+
+
+def _c_node10(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        if not isinstance(x, str):
+            return ('expected a string', 'type', [i])
+        if x not in _ENUM33:
+            return ('must be one of ' + _ENUM33_TEXT, 'enum', [i])
+    return None
+
+
+def _c_node11(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('v1', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['v1'])
+    x = v.get('v2', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['v2'])
+    x = v.get('systemd', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['systemd'])
+    x = v.get('systemdUser', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['systemdUser'])
+    x = v.get('rdma', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['rdma'])
+    return None
+
+
+def _c_node12(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('enabled', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['enabled'])
+    x = v.get('actions', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('actions')
+            return e
+    x = v.get('operators', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('operators')
+            return e
+    x = v.get('archs', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('archs')
+            return e
+    x = v.get('knownFlags', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('knownFlags')
+            return e
+    x = v.get('supportedFlags', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('supportedFlags')
+            return e
+    return None
+
+
+def _c_features_linux__Enabled(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('enabled', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['enabled'])
+    return None
+
+
+def _c_node13(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('modes', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('modes')
+            return e
+    x = v.get('flags', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('flags')
+            return e
+    return None
+
+
+def _c_node14(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('enabled', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['enabled'])
+    x = v.get('schemata', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['schemata'])
+    x = v.get('monitoring', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, bool):
+            return ('expected a boolean', 'type', ['monitoring'])
+    return None
+
+
+def _c_node15(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('idmap', _MISSING)
+    if x is not _MISSING:
+        e = _c_features_linux__Enabled(x)
+        if e is not None:
+            e[2].append('idmap')
             return e
     return None
 
@@ -1834,8 +1615,8 @@ def _c_config_linux__DeviceCgroup(v):
     if x is not _MISSING:
         if not isinstance(x, str):
             return ('expected a string', 'type', ['type'])
-        if x not in _ENUM50:
-            return ('must be one of ' + _ENUM50_TEXT, 'enum', ['type'])
+        if x not in _ENUM40:
+            return ('must be one of ' + _ENUM40_TEXT, 'enum', ['type'])
     x = v.get('major', _MISSING)
     if x is not _MISSING:
         if not (isinstance(x, int) and not isinstance(x, bool)):
@@ -1859,7 +1640,7 @@ def _c_config_linux__DeviceCgroup(v):
     return None
 
 
-def _c_node20(v):
+def _c_node16(v):
     if not isinstance(v, list):
         return ('expected an array', 'type', [])
     for i, x in enumerate(v):
@@ -1903,7 +1684,7 @@ def _c_config_linux__HugepageLimit(v):
     return None
 
 
-def _c_node21(v):
+def _c_node17(v):
     if not isinstance(v, list):
         return ('expected an array', 'type', [])
     for i, x in enumerate(v):
@@ -1936,38 +1717,224 @@ def _c_config_linux__Rdma(v):
     return None
 
 
-def _c_config_linux__Syscall(v):
+def _c_defs__Hook(v):
     if not isinstance(v, dict):
         return ('expected an object', 'type', [])
-    if 'names' not in v:
-        return ('missing required property "names"', 'required', [])
-    if 'action' not in v:
-        return ('missing required property "action"', 'required', [])
-    x = v.get('names', _MISSING)
-    if x is not _MISSING:
-        e = _c_node22(x)
-        if e is not None:
-            e[2].append('names')
-            return e
-    x = v.get('action', _MISSING)
+    if 'path' not in v:
+        return ('missing required property "path"', 'required', [])
+    x = v.get('path', _MISSING)
     if x is not _MISSING:
         if not isinstance(x, str):
-            return ('expected a string', 'type', ['action'])
-        if x not in _ENUM22:
-            return ('must be one of ' + _ENUM22_TEXT, 'enum', ['action'])
-    x = v.get('errnoRet', _MISSING)
-    if x is not _MISSING:
-        if not (isinstance(x, int) and not isinstance(x, bool)):
-            return ('expected an integer', 'type', ['errnoRet'])
-        if x < 0:
-            return ('must be at least 0', 'minimum', ['errnoRet'])
-        if x > 4294967295:
-            return ('must be at most 4294967295', 'maximum', ['errnoRet'])
+            return ('expected a string', 'type', ['path'])
     x = v.get('args', _MISSING)
     if x is not _MISSING:
-        e = _c_node23(x)
+        e = _c_defs__ArrayOfStrings(x)
         if e is not None:
             e[2].append('args')
+            return e
+    x = v.get('env', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('env')
+            return e
+    x = v.get('timeout', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['timeout'])
+        if x < 1:
+            return ('must be at least 1', 'minimum', ['timeout'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['timeout'])
+    return None
+
+
+def _c_config_linux__Namespace(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'type' not in v:
+        return ('missing required property "type"', 'required', [])
+    x = v.get('type', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['type'])
+        if x not in _ENUM33:
+            return ('must be one of ' + _ENUM33_TEXT, 'enum', ['type'])
+    x = v.get('path', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['path'])
+    return None
+
+
+def _c_defs__IDMapping(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'containerID' not in v:
+        return ('missing required property "containerID"', 'required', [])
+    if 'hostID' not in v:
+        return ('missing required property "hostID"', 'required', [])
+    if 'size' not in v:
+        return ('missing required property "size"', 'required', [])
+    x = v.get('containerID', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['containerID'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['containerID'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['containerID'])
+    x = v.get('hostID', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['hostID'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['hostID'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['hostID'])
+    x = v.get('size', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['size'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['size'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['size'])
+    return None
+
+
+def _c_config_linux__TimeOffset(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('secs', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['secs'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['secs'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['secs'])
+    x = v.get('nanosecs', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['nanosecs'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['nanosecs'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['nanosecs'])
+    return None
+
+
+def _c_config_linux__Device(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'type' not in v:
+        return ('missing required property "type"', 'required', [])
+    if 'path' not in v:
+        return ('missing required property "path"', 'required', [])
+    x = v.get('type', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['type'])
+        if x not in _ENUM48:
+            return ('must be one of ' + _ENUM48_TEXT, 'enum', ['type'])
+    x = v.get('path', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['path'])
+    x = v.get('major', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['major'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['major'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['major'])
+    x = v.get('minor', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['minor'])
+        if x < -9223372036854775808:
+            return ('must be at least -9223372036854775808', 'minimum', ['minor'])
+        if x > 9223372036854775807:
+            return ('must be at most 9223372036854775807', 'maximum', ['minor'])
+    x = v.get('fileMode', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['fileMode'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['fileMode'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['fileMode'])
+    x = v.get('uid', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['uid'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['uid'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['uid'])
+    x = v.get('gid', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['gid'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['gid'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['gid'])
+    return None
+
+
+def _c_config_linux__NetDevice(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    x = v.get('name', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['name'])
+    return None
+
+
+def _c_node18(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        if not isinstance(x, str):
+            return ('expected a string', 'type', [i])
+        if x not in _ENUM51:
+            return ('must be one of ' + _ENUM51_TEXT, 'enum', [i])
+    return None
+
+
+def _c_node19(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        if not isinstance(x, str):
+            return ('expected a string', 'type', [i])
+        if x not in _ENUM52:
+            return ('must be one of ' + _ENUM52_TEXT, 'enum', [i])
+    return None
+
+
+def _c_node20(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        if not isinstance(x, str):
+            return ('expected a string', 'type', [i])
+        if x not in _ENUM53:
+            return ('must be one of ' + _ENUM53_TEXT, 'enum', [i])
+    return None
+
+
+def _c_node21(v):
+    if not isinstance(v, list):
+        return ('expected an array', 'type', [])
+    for i, x in enumerate(v):
+        e = _c_config_linux__Syscall(x)
+        if e is not None:
+            e[2].append(i)
             return e
     return None
 
@@ -2069,6 +2036,42 @@ def _c_config_linux__NetworkPriority(v):
             return ('must be at least 0', 'minimum', ['priority'])
         if x > 4294967295:
             return ('must be at most 4294967295', 'maximum', ['priority'])
+    return None
+
+
+def _c_config_linux__Syscall(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'names' not in v:
+        return ('missing required property "names"', 'required', [])
+    if 'action' not in v:
+        return ('missing required property "action"', 'required', [])
+    x = v.get('names', _MISSING)
+    if x is not _MISSING:
+        e = _c_node22(x)
+        if e is not None:
+            e[2].append('names')
+            return e
+    x = v.get('action', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['action'])
+        if x not in _ENUM27:
+            return ('must be one of ' + _ENUM27_TEXT, 'enum', ['action'])
+    x = v.get('errnoRet', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['errnoRet'])
+        if x < 0:
+            return ('must be at least 0', 'minimum', ['errnoRet'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['errnoRet'])
+    x = v.get('args', _MISSING)
+    if x is not _MISSING:
+        e = _c_node23(x)
+        if e is not None:
+            e[2].append('args')
+            return e
     return None
 
 
@@ -2194,11 +2197,35 @@ def _u_features(v, p, out):
             _u_features_linux__Linux(x, p + '/linux', out)
 
 
-def _u_defs__Root(v, p, out):
+def _u_config_linux__Resources(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
         if k not in _KNOWN4:
+            out.append(p + '/' + _esc(k))
+        elif k == 'devices':
+            _u_node2(x, p + '/devices', out)
+        elif k == 'memory':
+            _u_config_linux__Memory(x, p + '/memory', out)
+        elif k == 'cpu':
+            _u_config_linux__CPU(x, p + '/cpu', out)
+        elif k == 'blockIO':
+            _u_config_linux__BlockIO(x, p + '/blockIO', out)
+        elif k == 'hugepageLimits':
+            _u_node3(x, p + '/hugepageLimits', out)
+        elif k == 'network':
+            _u_config_linux__Network(x, p + '/network', out)
+        elif k == 'pids':
+            _u_config_linux__Pids(x, p + '/pids', out)
+        elif k == 'rdma':
+            _u_node4(x, p + '/rdma', out)
+
+
+def _u_defs__Root(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN5:
             out.append(p + '/' + _esc(k))
 
 
@@ -2212,7 +2239,7 @@ def _u_defs__Hooks(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN5:
+        if k not in _KNOWN6:
             out.append(p + '/' + _esc(k))
         elif k == 'prestart':
             _u_defs__ArrayOfHooks(x, p + '/prestart', out)
@@ -2236,20 +2263,20 @@ def _u_config_linux__Linux(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN7:
+        if k not in _KNOWN8:
             out.append(p + '/' + _esc(k))
         elif k == 'namespaces':
-            _u_node2(x, p + '/namespaces', out)
+            _u_node5(x, p + '/namespaces', out)
         elif k == 'uidMappings':
             _u_defs__ArrayOfIDMappings(x, p + '/uidMappings', out)
         elif k == 'gidMappings':
             _u_defs__ArrayOfIDMappings(x, p + '/gidMappings', out)
         elif k == 'timeOffsets':
-            _u_node3(x, p + '/timeOffsets', out)
+            _u_node6(x, p + '/timeOffsets', out)
         elif k == 'devices':
-            _u_node4(x, p + '/devices', out)
+            _u_node7(x, p + '/devices', out)
         elif k == 'netDevices':
-            _u_node5(x, p + '/netDevices', out)
+            _u_node8(x, p + '/netDevices', out)
         elif k == 'resources':
             _u_config_linux__Resources(x, p + '/resources', out)
         elif k == 'intelRdt':
@@ -2266,7 +2293,7 @@ def _u_defs__ConsoleSize(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN8:
+        if k not in _KNOWN9:
             out.append(p + '/' + _esc(k))
 
 
@@ -2284,7 +2311,7 @@ def _u_defs__Capabilities(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN9:
+        if k not in _KNOWN10:
             out.append(p + '/' + _esc(k))
 
 
@@ -2292,7 +2319,7 @@ def _u_defs__Scheduler(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN11:
+        if k not in _KNOWN12:
             out.append(p + '/' + _esc(k))
 
 
@@ -2300,7 +2327,7 @@ def _u_defs__IOPriority(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN13:
+        if k not in _KNOWN14:
             out.append(p + '/' + _esc(k))
 
 
@@ -2308,7 +2335,7 @@ def _u_defs__ExecCPUAffinity(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN14:
+        if k not in _KNOWN15:
             out.append(p + '/' + _esc(k))
 
 
@@ -2316,7 +2343,7 @@ def _u_defs__User(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN15:
+        if k not in _KNOWN16:
             out.append(p + '/' + _esc(k))
 
 
@@ -2324,31 +2351,105 @@ def _u_features_linux__Linux(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN16:
+        if k not in _KNOWN17:
             out.append(p + '/' + _esc(k))
         elif k == 'cgroup':
-            _u_node8(x, p + '/cgroup', out)
+            _u_node11(x, p + '/cgroup', out)
         elif k == 'seccomp':
-            _u_node9(x, p + '/seccomp', out)
+            _u_node12(x, p + '/seccomp', out)
         elif k == 'apparmor':
             _u_features_linux__Enabled(x, p + '/apparmor', out)
         elif k == 'selinux':
             _u_features_linux__Enabled(x, p + '/selinux', out)
         elif k == 'memoryPolicy':
-            _u_node10(x, p + '/memoryPolicy', out)
+            _u_node13(x, p + '/memoryPolicy', out)
         elif k == 'intelRdt':
-            _u_node11(x, p + '/intelRdt', out)
+            _u_node14(x, p + '/intelRdt', out)
         elif k == 'mountExtensions':
-            _u_node12(x, p + '/mountExtensions', out)
+            _u_node15(x, p + '/mountExtensions', out)
         elif k == 'netDevices':
             _u_features_linux__Enabled(x, p + '/netDevices', out)
+
+
+def _u_node2(v, p, out):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            _u_config_linux__DeviceCgroup(x, p + '/' + str(i), out)
+
+
+def _u_config_linux__Memory(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN18:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__CPU(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN19:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__BlockIO(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN20:
+            out.append(p + '/' + _esc(k))
+        elif k == 'weightDevice':
+            _u_node16(x, p + '/weightDevice', out)
+        elif k == 'throttleReadBpsDevice':
+            _u_config_linux__ArrayOfThrottleDevices(x, p + '/throttleReadBpsDevice', out)
+        elif k == 'throttleWriteBpsDevice':
+            _u_config_linux__ArrayOfThrottleDevices(x, p + '/throttleWriteBpsDevice', out)
+        elif k == 'throttleReadIOPSDevice':
+            _u_config_linux__ArrayOfThrottleDevices(x, p + '/throttleReadIOPSDevice', out)
+        elif k == 'throttleWriteIOPSDevice':
+            _u_config_linux__ArrayOfThrottleDevices(x, p + '/throttleWriteIOPSDevice', out)
+
+
+def _u_node3(v, p, out):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            _u_config_linux__HugepageLimit(x, p + '/' + str(i), out)
+
+
+def _u_config_linux__Network(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN21:
+            out.append(p + '/' + _esc(k))
+        elif k == 'priorities':
+            _u_node17(x, p + '/priorities', out)
+
+
+def _u_config_linux__Pids(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN22:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_node4(v, p, out):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            _u_config_linux__Rdma(x, p + '/' + _esc(k), out)
+
+
+def _u_config_linux__MapStringString(v, p, out):
+    return
 
 
 def _u_defs__Mount(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN17:
+        if k not in _KNOWN23:
             out.append(p + '/' + _esc(k))
         elif k == 'uidMappings':
             _u_defs__ArrayOfIDMappings(x, p + '/uidMappings', out)
@@ -2362,7 +2463,7 @@ def _u_defs__ArrayOfHooks(v, p, out):
             _u_defs__Hook(x, p + '/' + str(i), out)
 
 
-def _u_node2(v, p, out):
+def _u_node5(v, p, out):
     if isinstance(v, list):
         for i, x in enumerate(v):
             _u_config_linux__Namespace(x, p + '/' + str(i), out)
@@ -2374,53 +2475,29 @@ def _u_defs__ArrayOfIDMappings(v, p, out):
             _u_defs__IDMapping(x, p + '/' + str(i), out)
 
 
-def _u_node3(v, p, out):
+def _u_node6(v, p, out):
     if isinstance(v, dict):
         for k, x in v.items():
             _u_config_linux__TimeOffset(x, p + '/' + _esc(k), out)
 
 
-def _u_node4(v, p, out):
+def _u_node7(v, p, out):
     if isinstance(v, list):
         for i, x in enumerate(v):
             _u_config_linux__Device(x, p + '/' + str(i), out)
 
 
-def _u_node5(v, p, out):
+def _u_node8(v, p, out):
     if isinstance(v, dict):
         for k, x in v.items():
             _u_config_linux__NetDevice(x, p + '/' + _esc(k), out)
-
-
-def _u_config_linux__Resources(v, p, out):
-    if not isinstance(v, dict):
-        return
-    for k, x in v.items():
-        if k not in _KNOWN18:
-            out.append(p + '/' + _esc(k))
-        elif k == 'devices':
-            _u_node13(x, p + '/devices', out)
-        elif k == 'memory':
-            _u_config_linux__Memory(x, p + '/memory', out)
-        elif k == 'cpu':
-            _u_config_linux__CPU(x, p + '/cpu', out)
-        elif k == 'blockIO':
-            _u_config_linux__BlockIO(x, p + '/blockIO', out)
-        elif k == 'hugepageLimits':
-            _u_node14(x, p + '/hugepageLimits', out)
-        elif k == 'network':
-            _u_config_linux__Network(x, p + '/network', out)
-        elif k == 'pids':
-            _u_config_linux__Pids(x, p + '/pids', out)
-        elif k == 'rdma':
-            _u_node15(x, p + '/rdma', out)
 
 
 def _u_config_linux__IntelRdt(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN19:
+        if k not in _KNOWN24:
             out.append(p + '/' + _esc(k))
 
 
@@ -2428,61 +2505,21 @@ def _u_config_linux__MemoryPolicy(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN21:
+        if k not in _KNOWN26:
             out.append(p + '/' + _esc(k))
-
-
-def _u_config_linux__MapStringString(v, p, out):
-    return
 
 
 def _u_config_linux__Seccomp(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN23:
+        if k not in _KNOWN28:
             out.append(p + '/' + _esc(k))
         elif k == 'syscalls':
-            _u_node19(x, p + '/syscalls', out)
+            _u_node21(x, p + '/syscalls', out)
 
 
 def _u_config_linux__Personality(v, p, out):
-    if not isinstance(v, dict):
-        return
-    for k, x in v.items():
-        if k not in _KNOWN25:
-            out.append(p + '/' + _esc(k))
-
-
-def _u_defs__Rlimit(v, p, out):
-    if not isinstance(v, dict):
-        return
-    for k, x in v.items():
-        if k not in _KNOWN26:
-            out.append(p + '/' + _esc(k))
-
-
-def _u_node6(v, p, out):
-    return
-
-
-def _u_defs__ArrayOfUint32(v, p, out):
-    return
-
-
-def _u_node7(v, p, out):
-    return
-
-
-def _u_node8(v, p, out):
-    if not isinstance(v, dict):
-        return
-    for k, x in v.items():
-        if k not in _KNOWN29:
-            out.append(p + '/' + _esc(k))
-
-
-def _u_node9(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
@@ -2490,7 +2527,7 @@ def _u_node9(v, p, out):
             out.append(p + '/' + _esc(k))
 
 
-def _u_features_linux__Enabled(v, p, out):
+def _u_defs__Rlimit(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
@@ -2498,19 +2535,23 @@ def _u_features_linux__Enabled(v, p, out):
             out.append(p + '/' + _esc(k))
 
 
+def _u_node9(v, p, out):
+    return
+
+
+def _u_defs__ArrayOfUint32(v, p, out):
+    return
+
+
 def _u_node10(v, p, out):
-    if not isinstance(v, dict):
-        return
-    for k, x in v.items():
-        if k not in _KNOWN32:
-            out.append(p + '/' + _esc(k))
+    return
 
 
 def _u_node11(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN33:
+        if k not in _KNOWN34:
             out.append(p + '/' + _esc(k))
 
 
@@ -2518,21 +2559,11 @@ def _u_node12(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN34:
-            out.append(p + '/' + _esc(k))
-        elif k == 'idmap':
-            _u_features_linux__Enabled(x, p + '/idmap', out)
-
-
-def _u_defs__Hook(v, p, out):
-    if not isinstance(v, dict):
-        return
-    for k, x in v.items():
         if k not in _KNOWN35:
             out.append(p + '/' + _esc(k))
 
 
-def _u_config_linux__Namespace(v, p, out):
+def _u_features_linux__Enabled(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
@@ -2540,7 +2571,7 @@ def _u_config_linux__Namespace(v, p, out):
             out.append(p + '/' + _esc(k))
 
 
-def _u_defs__IDMapping(v, p, out):
+def _u_node13(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
@@ -2548,7 +2579,7 @@ def _u_defs__IDMapping(v, p, out):
             out.append(p + '/' + _esc(k))
 
 
-def _u_config_linux__TimeOffset(v, p, out):
+def _u_node14(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
@@ -2556,15 +2587,17 @@ def _u_config_linux__TimeOffset(v, p, out):
             out.append(p + '/' + _esc(k))
 
 
-def _u_config_linux__Device(v, p, out):
+def _u_node15(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN40:
+        if k not in _KNOWN39:
             out.append(p + '/' + _esc(k))
+        elif k == 'idmap':
+            _u_features_linux__Enabled(x, p + '/idmap', out)
 
 
-def _u_config_linux__NetDevice(v, p, out):
+def _u_config_linux__DeviceCgroup(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
@@ -2572,103 +2605,7 @@ def _u_config_linux__NetDevice(v, p, out):
             out.append(p + '/' + _esc(k))
 
 
-def _u_node13(v, p, out):
-    if isinstance(v, list):
-        for i, x in enumerate(v):
-            _u_config_linux__DeviceCgroup(x, p + '/' + str(i), out)
-
-
-def _u_config_linux__Memory(v, p, out):
-    if not isinstance(v, dict):
-        return
-    for k, x in v.items():
-        if k not in _KNOWN42:
-            out.append(p + '/' + _esc(k))
-
-
-def _u_config_linux__CPU(v, p, out):
-    if not isinstance(v, dict):
-        return
-    for k, x in v.items():
-        if k not in _KNOWN43:
-            out.append(p + '/' + _esc(k))
-
-
-def _u_config_linux__BlockIO(v, p, out):
-    if not isinstance(v, dict):
-        return
-    for k, x in v.items():
-        if k not in _KNOWN44:
-            out.append(p + '/' + _esc(k))
-        elif k == 'weightDevice':
-            _u_node20(x, p + '/weightDevice', out)
-        elif k == 'throttleReadBpsDevice':
-            _u_config_linux__ArrayOfThrottleDevices(x, p + '/throttleReadBpsDevice', out)
-        elif k == 'throttleWriteBpsDevice':
-            _u_config_linux__ArrayOfThrottleDevices(x, p + '/throttleWriteBpsDevice', out)
-        elif k == 'throttleReadIOPSDevice':
-            _u_config_linux__ArrayOfThrottleDevices(x, p + '/throttleReadIOPSDevice', out)
-        elif k == 'throttleWriteIOPSDevice':
-            _u_config_linux__ArrayOfThrottleDevices(x, p + '/throttleWriteIOPSDevice', out)
-
-
-def _u_node14(v, p, out):
-    if isinstance(v, list):
-        for i, x in enumerate(v):
-            _u_config_linux__HugepageLimit(x, p + '/' + str(i), out)
-
-
-def _u_config_linux__Network(v, p, out):
-    if not isinstance(v, dict):
-        return
-    for k, x in v.items():
-        if k not in _KNOWN45:
-            out.append(p + '/' + _esc(k))
-        elif k == 'priorities':
-            _u_node21(x, p + '/priorities', out)
-
-
-def _u_config_linux__Pids(v, p, out):
-    if not isinstance(v, dict):
-        return
-    for k, x in v.items():
-        if k not in _KNOWN46:
-            out.append(p + '/' + _esc(k))
-
-
-def _u_node15(v, p, out):
-    if isinstance(v, dict):
-        for k, x in v.items():
-            _u_config_linux__Rdma(x, p + '/' + _esc(k), out)
-
-
 def _u_node16(v, p, out):
-    return
-
-
-def _u_node17(v, p, out):
-    return
-
-
-def _u_node18(v, p, out):
-    return
-
-
-def _u_node19(v, p, out):
-    if isinstance(v, list):
-        for i, x in enumerate(v):
-            _u_config_linux__Syscall(x, p + '/' + str(i), out)
-
-
-def _u_config_linux__DeviceCgroup(v, p, out):
-    if not isinstance(v, dict):
-        return
-    for k, x in v.items():
-        if k not in _KNOWN51:
-            out.append(p + '/' + _esc(k))
-
-
-def _u_node20(v, p, out):
     if isinstance(v, list):
         for i, x in enumerate(v):
             _u_config_linux__BlockIOWeightDevice(x, p + '/' + str(i), out)
@@ -2684,11 +2621,11 @@ def _u_config_linux__HugepageLimit(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN52:
+        if k not in _KNOWN42:
             out.append(p + '/' + _esc(k))
 
 
-def _u_node21(v, p, out):
+def _u_node17(v, p, out):
     if isinstance(v, list):
         for i, x in enumerate(v):
             _u_config_linux__NetworkPriority(x, p + '/' + str(i), out)
@@ -2698,25 +2635,81 @@ def _u_config_linux__Rdma(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN53:
+        if k not in _KNOWN43:
             out.append(p + '/' + _esc(k))
 
 
-def _u_config_linux__Syscall(v, p, out):
+def _u_defs__Hook(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN54:
+        if k not in _KNOWN44:
             out.append(p + '/' + _esc(k))
-        elif k == 'args':
-            _u_node23(x, p + '/args', out)
+
+
+def _u_config_linux__Namespace(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN45:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_defs__IDMapping(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN46:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__TimeOffset(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN47:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__Device(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN49:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__NetDevice(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN50:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_node18(v, p, out):
+    return
+
+
+def _u_node19(v, p, out):
+    return
+
+
+def _u_node20(v, p, out):
+    return
+
+
+def _u_node21(v, p, out):
+    if isinstance(v, list):
+        for i, x in enumerate(v):
+            _u_config_linux__Syscall(x, p + '/' + str(i), out)
 
 
 def _u_config_linux__BlockIOWeightDevice(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN55:
+        if k not in _KNOWN54:
             out.append(p + '/' + _esc(k))
 
 
@@ -2724,7 +2717,7 @@ def _u_config_linux__BlockIOThrottleDevice(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN56:
+        if k not in _KNOWN55:
             out.append(p + '/' + _esc(k))
 
 
@@ -2732,8 +2725,18 @@ def _u_config_linux__NetworkPriority(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
+        if k not in _KNOWN56:
+            out.append(p + '/' + _esc(k))
+
+
+def _u_config_linux__Syscall(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
         if k not in _KNOWN57:
             out.append(p + '/' + _esc(k))
+        elif k == 'args':
+            _u_node23(x, p + '/args', out)
 
 
 def _u_node22(v, p, out):
@@ -2778,10 +2781,12 @@ _CHECKS = {
     'process': _c_defs__Process,
     'state': _c_state,
     'features': _c_features,
+    'resources': _c_config_linux__Resources,
 }
 _UNKNOWN = {
     'config': _u_config,
     'process': _u_defs__Process,
     'state': _u_state,
     'features': _u_features,
+    'resources': _u_config_linux__Resources,
 }

@@ -25,9 +25,26 @@ from . import patterns
 from .schemas import ROOTS, schema_dir
 
 KEYWORDS = {
-    "$schema", "$id", "$comment", "title", "description", "definitions",
-    "type", "properties", "required", "items", "additionalProperties", "propertyNames",
-    "enum", "minimum", "maximum", "minLength", "minItems", "pattern", "$ref", "allOf",
+    "$schema",
+    "$id",
+    "$comment",
+    "title",
+    "description",
+    "definitions",
+    "type",
+    "properties",
+    "required",
+    "items",
+    "additionalProperties",
+    "propertyNames",
+    "enum",
+    "minimum",
+    "maximum",
+    "minLength",
+    "minItems",
+    "pattern",
+    "$ref",
+    "allOf",
 }
 METADATA = {"$schema", "$id", "$comment", "title", "description", "definitions"}
 OUTPUT = pathlib.Path(__file__).resolve().parent / "fastcheck.py"
@@ -64,9 +81,9 @@ class SchemaSet:
         if not fragment:
             return fname, "", doc
         prefix = "/definitions/"
-        if not fragment.startswith(prefix) or "/" in fragment[len(prefix):]:
+        if not fragment.startswith(prefix) or "/" in fragment[len(prefix) :]:
             raise ValueError(f"{current}: unsupported $ref {ref!r}")
-        name = fragment[len(prefix):]
+        name = fragment[len(prefix) :]
         return fname, name, doc["definitions"][name]
 
 
@@ -139,10 +156,18 @@ class Generator:
             out.append(f"{indent}    return ('expected {TYPE_WORD[kind]}', 'type', {path})")
         # Past a failed type test the function has returned, so later tests may skip their own type guard.
         is_str = "" if kind == "string" else f"isinstance({var}, str) and "
-        is_num = "" if kind == "integer" else f"isinstance({var}, (int, float)) and not isinstance({var}, bool) and "
+        is_num = (
+            ""
+            if kind == "integer"
+            else f"isinstance({var}, (int, float)) and not isinstance({var}, bool) and "
+        )
         if "enum" in schema:
             const = self.constant(schema["enum"], "_ENUM")
-            test = f"{var} not in {const}" if kind == "string" else f"not (isinstance({var}, str) and {var} in {const})"
+            test = (
+                f"{var} not in {const}"
+                if kind == "string"
+                else f"not (isinstance({var}, str) and {var} in {const})"
+            )
             out.append(f"{indent}if {test}:")
             out.append(f"{indent}    return ('must be one of ' + {const}_TEXT, 'enum', {path})")
         if "minimum" in schema:
@@ -195,7 +220,9 @@ class Generator:
         kind = schema.get("type")
         body += self.scalar_checks(schema, "v", "[]", "    ")
         guard = "    "
-        if kind is None and ({"properties", "required", "additionalProperties", "propertyNames"} & set(schema)):
+        if kind is None and (
+            {"properties", "required", "additionalProperties", "propertyNames"} & set(schema)
+        ):
             body.append("    if isinstance(v, dict):")
             guard = "        "
         if kind is None and ("items" in schema or "minItems" in schema):
@@ -222,7 +249,9 @@ class Generator:
         if "minItems" in schema:
             n = schema["minItems"]
             body.append(f"{guard}if len(v) < {n}:")
-            body.append(f"{guard}    return ('must have at least {n} item{'s' if n != 1 else ''}', 'minItems', [])")
+            body.append(
+                f"{guard}    return ('must have at least {n} item{'s' if n != 1 else ''}', 'minItems', [])"
+            )
         if "items" in schema:
             body.append(f"{guard}for i, x in enumerate(v):")
             body += self.value_checks(schema["items"], fname, "x", "i", guard + "    ")
@@ -301,14 +330,17 @@ class Generator:
         text_funcs = "\n\n\n".join("\n".join(lines) for lines in self.functions.values())
         text_unknown = "\n\n\n".join("\n".join(lines) for lines in self.unknown_functions.values())
         out = [
-            '"""Schema checks generated from oci-schemas/*.json by pyrunc/spec/gen_fastcheck.py. Do not edit.',
+            '"""Generated from oci-schemas/*.json by pyrunc/spec/gen_fastcheck.py: do not edit.',
             "",
-            "Each _c_* function returns None for a valid value, or (message, kind, path) with the JSON pointer",
-            "segments of the failing value innermost first. `kind` is the JSON Schema keyword that failed.",
+            "Regenerate with `python -m pyrunc.spec.gen_fastcheck` after changing a schema.",
+            "",
+            "Each _c_* function returns None for a valid value, or (message, kind, path) with the JSON",
+            "pointer segments of the failing value innermost first; `kind` is the keyword that failed.",
             '"""',
             "",
             "# ruff: noqa",
             "# mypy: ignore-errors",
+            "# fmt: off",
             "",
             "from __future__ import annotations",
             "",
@@ -347,7 +379,9 @@ class Generator:
         out.append("")
         out.append("")
         out.append("def check(document, value):")
-        out.append('    """None if `value` is a valid `document` ("config", ...), else (pointer, kind, message)."""')
+        out.append(
+            '    """None if `value` is a valid `document` ("config", ...), else (pointer, kind, message)."""'
+        )
         out.append("    e = _CHECKS[document](value)")
         out.append("    if e is None:")
         out.append("        return None")
@@ -355,7 +389,9 @@ class Generator:
         out.append("")
         out.append("")
         out.append("def unknown_properties(document, value):")
-        out.append('    """JSON pointers of properties the schema does not define (the spec says: ignore them)."""')
+        out.append(
+            '    """JSON pointers of properties the schema does not define (the spec says: ignore them)."""'
+        )
         out.append("    out = []")
         out.append("    _UNKNOWN[document](value, '', out)")
         out.append("    return out")

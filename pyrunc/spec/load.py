@@ -38,7 +38,9 @@ def load_json_file(path: str, what: str, limit: int = MAX_CONFIG_BYTES) -> Any:
         if not stat.S_ISREG(info.st_mode):
             raise PyruncError(f"{what}: not a regular file")
         if info.st_size > limit:
-            raise PyruncError(f"{what}: too large ({info.st_size} bytes; the limit is {limit // 1048576} MiB)")
+            raise PyruncError(
+                f"{what}: too large ({info.st_size} bytes; the limit is {limit // 1048576} MiB)"
+            )
         chunks = []
         total = 0
         while True:
@@ -61,7 +63,9 @@ def load_json_file(path: str, what: str, limit: int = MAX_CONFIG_BYTES) -> Any:
     except JSONDecodeError as exc:
         message = exc.message
         if message.startswith("invalid JSON") and exc.pos >= len(data.decode("utf-8", "replace").rstrip()):
-            message = "invalid JSON: the document ends too early (truncated?)" + message[message.rfind(" at "):]
+            message = (
+                "invalid JSON: the document ends too early (truncated?)" + message[message.rfind(" at ") :]
+            )
         raise PyruncError(f"{what}: {message}") from None
     except RecursionError:
         raise PyruncError(f"{what}: invalid JSON: nesting too deep") from None

@@ -45,7 +45,9 @@ def _registry() -> Any:
     resources = []
     for path in sorted(schema_dir().glob("*.json")):
         contents = loads(path.read_bytes())
-        resources.append((BASE_URI + path.name, Resource.from_contents(contents, default_specification=DRAFT7)))
+        resources.append(
+            (BASE_URI + path.name, Resource.from_contents(contents, default_specification=DRAFT7))
+        )
     return Registry().with_resources(resources)
 
 
@@ -57,7 +59,7 @@ def validator_class() -> Any:
     return validators.extend(Draft7Validator, validators={"pattern": _ecma_pattern}, type_checker=checker)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def validator(document: str = "config") -> Any:
     """A jsonschema validator for one of schemas.ROOTS ("config", "process", "state", "features")."""
     # The file's own contents as the root schema: entering through a {"$ref": uri} wrapper would make

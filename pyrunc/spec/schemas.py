@@ -10,6 +10,7 @@ ROOTS = {
     "process": "process.json",
     "state": "state.json",
     "features": "features.json",
+    "resources": "resources.json",
 }
 
 

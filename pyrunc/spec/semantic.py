@@ -21,10 +21,18 @@ IDMAP_OPTIONS = frozenset({"idmap", "ridmap"})
 BIND_OPTIONS = frozenset({"bind", "rbind"})
 TIME_CLOCKS = frozenset({"monotonic", "boottime"})
 # Sysctls that live in the ipc namespace (ipc_namespaces(7)); fs.mqueue.* is handled by prefix.
-IPC_SYSCTLS = frozenset({
-    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax",
-    "kernel.shmmni", "kernel.shm_rmid_forced",
-})
+IPC_SYSCTLS = frozenset(
+    {
+        "kernel.msgmax",
+        "kernel.msgmnb",
+        "kernel.msgmni",
+        "kernel.sem",
+        "kernel.shmall",
+        "kernel.shmmax",
+        "kernel.shmmni",
+        "kernel.shm_rmid_forced",
+    }
+)
 UTS_SYSCTLS = frozenset({"kernel.hostname", "kernel.domainname"})
 MPOL_NO_NODES = frozenset({"MPOL_DEFAULT", "MPOL_LOCAL"})
 IFNAMSIZ = 16
@@ -177,7 +185,10 @@ def _check_mount(mount: dict[str, Any], where: str, ns: _Namespaces) -> None:
         missing = "gidMappings" if has_uid else "uidMappings"
         _fail(where + "/" + missing, "uidMappings and gidMappings must be given together")
     if IDMAP_OPTIONS.intersection(options) and not has_uid and not ns.has("user"):
-        _fail(where + "/options", "an idmap mount needs uidMappings/gidMappings or a user namespace to take them from")
+        _fail(
+            where + "/options",
+            "an idmap mount needs uidMappings/gidMappings or a user namespace to take them from",
+        )
 
 
 def _check_linux(linux: dict[str, Any], ns: _Namespaces) -> None:

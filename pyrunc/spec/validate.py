@@ -27,6 +27,12 @@ def validate_process(proc: object) -> None:
     semantic.check_process(proc, "", need_args=True)  # type: ignore[arg-type]
 
 
+def validate_resources(resources: object) -> None:
+    """`update -r resources.json`; pointers are relative to the resources document (e.g. `/cpu/quota`)."""
+    _schema("resources", resources)
+    semantic.check_resources(resources, "")  # type: ignore[arg-type]
+
+
 def validate_state(state: object) -> None:
     _schema("state", state)
     semantic.check_state(state)  # type: ignore[arg-type]
@@ -38,7 +44,7 @@ def validate_features(features: object) -> None:
 
 def unknown_properties(cfg: object, document: str = "config") -> list[str]:
     """JSON pointers of properties runtime-spec does not define; the CLI logs them at debug level."""
-    return fastcheck.unknown_properties(document, cfg)  # type: ignore[no-any-return]
+    return fastcheck.unknown_properties(document, cfg)
 
 
 def _schema(document: str, value: object) -> None:
@@ -65,8 +71,15 @@ def schema_error(document: str, value: object, fast: tuple[str, str, str]) -> Co
     return ConfigError(reference.pointer_of(best), describe(best))
 
 
-_JSON_TYPES = ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string"),
-               (list, "an array"), (dict, "an object"), (type(None), "null"))
+_JSON_TYPES = (
+    (bool, "a boolean"),
+    (int, "an integer"),
+    (float, "a number"),
+    (str, "a string"),
+    (list, "an array"),
+    (dict, "an object"),
+    (type(None), "null"),
+)
 
 
 def json_type(value: object) -> str:
@@ -115,5 +128,12 @@ def describe(error: Any) -> str:
     return str(error.message).lower()
 
 
-_JSON_TYPES_BY_NAME = (("boolean", "a boolean"), ("integer", "an integer"), ("number", "a number"),
-                       ("string", "a string"), ("array", "an array"), ("object", "an object"), ("null", "null"))
+_JSON_TYPES_BY_NAME = (
+    ("boolean", "a boolean"),
+    ("integer", "an integer"),
+    ("number", "a number"),
+    ("string", "a string"),
+    ("array", "an array"),
+    ("object", "an object"),
+    ("null", "null"),
+)

@@ -56,12 +56,18 @@ def ours() -> Schemas:
 
 
 # Valid runtime-spec versions (st.from_regex is very slow on the full expression).
-_IDENTS = st.lists(st.text(st.sampled_from("0aZ-9"), min_size=1, max_size=3), min_size=1, max_size=2).map(".".join)
+_IDENTS = st.lists(st.text(st.sampled_from("0aZ-9"), min_size=1, max_size=3), min_size=1, max_size=2).map(
+    ".".join
+)
 VERSIONS = st.one_of(
     st.sampled_from(["1.0.0", "1.0.2-dev", "1.1.0", "1.2.1", "1.3.0", "1.3.0+dev"]),
-    st.builds(lambda minor, patch, pre, build: f"1.{minor}.{patch}{pre}{build}", st.integers(1, 3),
-              st.sampled_from(["0", "2", "10"]), st.one_of(st.just(""), _IDENTS.map("-".__add__)),
-              st.one_of(st.just(""), _IDENTS.map("+".__add__))),
+    st.builds(
+        lambda minor, patch, pre, build: f"1.{minor}.{patch}{pre}{build}",
+        st.integers(1, 3),
+        st.sampled_from(["0", "2", "10"]),
+        st.one_of(st.just(""), _IDENTS.map("-".__add__)),
+        st.one_of(st.just(""), _IDENTS.map("+".__add__)),
+    ),
 )
 
 
@@ -120,14 +126,18 @@ def from_schema(
             return st.dictionaries(keys, from_schema(schemas, sub, fname, depth + 1, extra_keys), max_size=3)
         if extra_keys and props:
             # Unknown properties must be ignored: sprinkle some in.
-            unknown = st.dictionaries(st.sampled_from(["x-extra", "futureField"]), st.sampled_from(WRONG_VALUES),
-                                      max_size=1)
+            unknown = st.dictionaries(
+                st.sampled_from(["x-extra", "futureField"]), st.sampled_from(WRONG_VALUES), max_size=1
+            )
             return st.tuples(base, unknown).map(lambda pair: {**pair[1], **pair[0]})
         return base
     if kind == "array":
         items = schema.get("items", {"type": "string"})
-        return st.lists(from_schema(schemas, items, fname, depth + 1, extra_keys),
-                        min_size=schema.get("minItems", 0), max_size=3)
+        return st.lists(
+            from_schema(schemas, items, fname, depth + 1, extra_keys),
+            min_size=schema.get("minItems", 0),
+            max_size=3,
+        )
     if kind == "string":
         return _text_for(schema)
     if kind == "integer":
@@ -188,7 +198,7 @@ def mutated(draw: st.DrawFn, valid: st.SearchStrategy[Any]) -> Any:
     return _replace(doc, path, draw(st.sampled_from(WRONG_VALUES)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def document_strategy(document: str) -> st.SearchStrategy[Any]:
     from pyrunc.spec.schemas import ROOTS
 

@@ -9,15 +9,15 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from spec_strategies import document_strategy, mutated
 
 from pyrunc.spec import fastcheck, gen_fastcheck, patterns, reference
 from pyrunc.spec.schemas import ROOTS
 
-from spec_strategies import document_strategy, mutated
-
 DOCUMENTS = sorted(ROOTS)
-SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                             HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 def test_regenerating_gives_the_committed_file_byte_for_byte() -> None:
@@ -25,8 +25,12 @@ def test_regenerating_gives_the_committed_file_byte_for_byte() -> None:
 
 
 def test_check_mode_of_the_generator_passes() -> None:
-    result = subprocess.run([sys.executable, "-m", "pyrunc.spec.gen_fastcheck", "--check"],
-                            cwd=gen_fastcheck.OUTPUT.parent.parent.parent, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "pyrunc.spec.gen_fastcheck", "--check"],
+        cwd=gen_fastcheck.OUTPUT.parent.parent.parent,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -36,8 +40,13 @@ def test_fastcheck_imports_nothing_heavy() -> None:
         "heavy = {'typing','re','json','enum','jsonschema','argparse','subprocess','socket','signal',"
         "'logging','dataclasses'} & (set(sys.modules) - before); print(sorted(heavy))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=gen_fastcheck.OUTPUT.parent.parent.parent).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=gen_fastcheck.OUTPUT.parent.parent.parent,
+    ).stdout.strip()
     assert out == "[]"
 
 
@@ -79,15 +88,25 @@ def _ecma(regex: str) -> re.Pattern[str]:
 
 VERSION_ALPHABET = st.sampled_from("0123456789.-+abcXYZ\n ٣")
 # st.from_regex is very slow on this expression; build SemVer-shaped text directly instead.
-IDENTS = st.lists(st.text(st.sampled_from("0aZ-9"), min_size=0, max_size=3), min_size=1, max_size=3).map(".".join)
+IDENTS = st.lists(st.text(st.sampled_from("0aZ-9"), min_size=0, max_size=3), min_size=1, max_size=3).map(
+    ".".join
+)
 VERSION_TEXT = st.one_of(
-    st.builds(lambda minor, patch, pre, build: f"1.{minor}.{patch}{pre}{build}", st.integers(0, 4),
-              st.sampled_from(["0", "2", "10", "01"]), st.one_of(st.just(""), IDENTS.map("-".__add__)),
-              st.one_of(st.just(""), IDENTS.map("+".__add__))),
+    st.builds(
+        lambda minor, patch, pre, build: f"1.{minor}.{patch}{pre}{build}",
+        st.integers(0, 4),
+        st.sampled_from(["0", "2", "10", "01"]),
+        st.one_of(st.just(""), IDENTS.map("-".__add__)),
+        st.one_of(st.just(""), IDENTS.map("+".__add__)),
+    ),
     st.text(VERSION_ALPHABET, max_size=14),
-    st.builds(lambda a, b, c, tail: f"{a}.{b}.{c}{tail}", st.integers(0, 12), st.integers(0, 12),
-              st.sampled_from(["0", "00", "01", "7", "10", ""]),
-              st.sampled_from(["", "-dev", "+dev", "-rc.1+b.2", "-", "+", "-a..b", "\n", "-x_y"])),
+    st.builds(
+        lambda a, b, c, tail: f"{a}.{b}.{c}{tail}",
+        st.integers(0, 12),
+        st.integers(0, 12),
+        st.sampled_from(["0", "00", "01", "7", "10", ""]),
+        st.sampled_from(["", "-dev", "+dev", "-rc.1+b.2", "-", "+", "-a..b", "\n", "-x_y"]),
+    ),
 )
 
 
@@ -104,9 +123,24 @@ def test_oci_version_twin_agrees_with_its_regex(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("version", "ok"),
-    [("1.0.0", True), ("1.0.2-dev", True), ("1.0.2", True), ("1.1.0-rc.3", True), ("1.2.1", True),
-     ("1.3.0", True), ("1.3.0+dev", True), ("1.3.12", True), ("1.0.0-rc5", False), ("1.4.0", False),
-     ("2.0.0", False), ("0.2.0", False), ("1.3", False), ("1.03.0", False), ("1.0.2\n", False), ("", False)],
+    [
+        ("1.0.0", True),
+        ("1.0.2-dev", True),
+        ("1.0.2", True),
+        ("1.1.0-rc.3", True),
+        ("1.2.1", True),
+        ("1.3.0", True),
+        ("1.3.0+dev", True),
+        ("1.3.12", True),
+        ("1.0.0-rc5", False),
+        ("1.4.0", False),
+        ("2.0.0", False),
+        ("0.2.0", False),
+        ("1.3", False),
+        ("1.03.0", False),
+        ("1.0.2\n", False),
+        ("", False),
+    ],
 )
 def test_oci_versions(version: str, ok: bool) -> None:
     assert patterns.is_oci_version(version) is ok
@@ -117,13 +151,19 @@ def test_unknown_properties_lists_pointers_and_escapes() -> None:
     cfg = {
         "ociVersion": "1.3.0",
         "x/y": 1,
-        "process": {"cwd": "/", "futureThing": True, "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 1, "hard": 1,
-                                                                  "z~": 0}]},
+        "process": {
+            "cwd": "/",
+            "futureThing": True,
+            "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 1, "hard": 1, "z~": 0}],
+        },
         "linux": {"resources": {"memory": {"limit": 1, "newKnob": 2}}, "sysctl": {"a.b": "1"}},
         "annotations": {"anything": "goes"},
     }
     assert fastcheck.unknown_properties("config", cfg) == [
-        "/x~1y", "/process/futureThing", "/process/rlimits/0/z~0", "/linux/resources/memory/newKnob",
+        "/x~1y",
+        "/process/futureThing",
+        "/process/rlimits/0/z~0",
+        "/linux/resources/memory/newKnob",
     ]
 
 

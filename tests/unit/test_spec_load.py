@@ -79,7 +79,10 @@ def test_dangling_symlink_config(tmp_path: pathlib.Path) -> None:
     [
         (b"", "empty file"),
         (b"  \n\t", "empty file"),
-        (b'{"ociVersion": "1.0.2", "process": {"cwd": "/"', "invalid JSON: the document ends too early (truncated?) at line 1"),
+        (
+            b'{"ociVersion": "1.0.2", "process": {"cwd": "/"',
+            "invalid JSON: the document ends too early (truncated?) at line 1",
+        ),
         (b'{"ociVersion": "1.0.2",\n "root": }', "invalid JSON"),
         (b'{"a": 1} {"b": 2}', "extra data"),
         (b'{"a": NaN}', "invalid JSON"),
@@ -92,8 +95,22 @@ def test_dangling_symlink_config(tmp_path: pathlib.Path) -> None:
         (b"[" * 100_000 + b"]" * 100_000, "nesting too deep"),
         (b'{"a":' * 50_000 + b"1" + b"}" * 50_000, "nesting too deep"),
     ],
-    ids=["empty", "blank", "truncated", "bad-value", "two-documents", "nan", "bad-utf8", "utf16", "array",
-         "string", "null", "number", "deep-arrays", "deep-objects"],
+    ids=[
+        "empty",
+        "blank",
+        "truncated",
+        "bad-value",
+        "two-documents",
+        "nan",
+        "bad-utf8",
+        "utf16",
+        "array",
+        "string",
+        "null",
+        "number",
+        "deep-arrays",
+        "deep-objects",
+    ],
 )
 def test_malformed_config(tmp_path: pathlib.Path, content: bytes, words: str) -> None:
     text = error_of(bundle_with(tmp_path, content))
@@ -127,8 +144,14 @@ def test_ten_megabyte_config_gives_a_clear_result(tmp_path: pathlib.Path) -> Non
         ({"ociVersion": "1.0.2", "process": []}, "/process"),
         ({"ociVersion": "1.0.2", "mounts": {"destination": "/x"}}, "/mounts"),
         ({"ociVersion": "1.0.2", "linux": {"namespaces": [{"type": 5}]}}, "/linux/namespaces/0/type"),
-        ({"ociVersion": "1.0.2", "root": {"path": "r"}, "process": {"cwd": "/", "args": ["x"], "env": [1]}},
-         "/process/env/0"),
+        (
+            {
+                "ociVersion": "1.0.2",
+                "root": {"path": "r"},
+                "process": {"cwd": "/", "args": ["x"], "env": [1]},
+            },
+            "/process/env/0",
+        ),
         ({"process": {"cwd": "/"}}, ""),
     ],
 )

@@ -30,8 +30,8 @@ def engine_configs() -> dict[str, dict[str, Any]]:
 
 
 def big_config(target: int = 70_000) -> dict[str, Any]:
-    """Podman's config grown to ~70 KB: its seccomp rules repeated, plus a copy of the profile in an annotation
-    (as some tools stash the profile they applied)."""
+    """Podman's config grown to ~70 KB: its seccomp rules repeated, plus a copy of the profile in an
+    annotation (as some tools stash the profile they applied)."""
     cfg = copy.deepcopy(engine_configs()["podman"])
     rules = cfg["linux"]["seccomp"]["syscalls"]
     cfg["annotations"]["io.example.seccomp-profile"] = json.dumps(cfg["linux"]["seccomp"])
@@ -52,11 +52,16 @@ def per_call(func: Any, *args: Any, rounds: int = 200) -> float:
 
 
 def import_cost(module: str) -> float:
-    """Seconds a fresh interpreter spends importing `module` and what it pulls in (-X importtime, best of 5)."""
+    """Seconds a fresh interpreter spends importing `module` and its imports (-X importtime, best of 5)."""
     best = float("inf")
     for _ in range(5):
-        err = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], check=True, cwd=ROOT,
-                             capture_output=True, text=True).stderr
+        err = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stderr
         last = [ln for ln in err.splitlines() if ln.rstrip().endswith(" " + module)][-1]
         best = min(best, int(last.split("|")[1]) / 1e6)
     return best
@@ -99,14 +104,21 @@ def main() -> None:
     print("| config | bytes | fast schema check | semantic checks | validate_config | jsonschema (warm) |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, size, fast, sem, total, ref in rows:
-        print(f"| {name} | {size} | {fast * 1e3:.3f} ms | {sem * 1e3:.3f} ms | {total * 1e3:.3f} ms "
-              f"| {ref * 1e3:.1f} ms |")
+        print(
+            f"| {name} | {size} | {fast * 1e3:.3f} ms | {sem * 1e3:.3f} ms | {total * 1e3:.3f} ms "
+            f"| {ref * 1e3:.1f} ms |"
+        )
     print()
-    print(f"import pyrunc.spec.validate: {import_cost('pyrunc.spec.validate') * 1e3:.1f} ms; "
-          f"import jsonschema: {import_cost('jsonschema') * 1e3:.1f} ms")
+    print(
+        f"import pyrunc.spec.validate: {import_cost('pyrunc.spec.validate') * 1e3:.1f} ms; "
+        f"import jsonschema: {import_cost('jsonschema') * 1e3:.1f} ms"
+    )
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "from pyrunc.spec import reference; reference.errors({}, 'config')"],
-                   check=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-c", "from pyrunc.spec import reference; reference.errors({}, 'config')"],
+        check=True,
+        cwd=ROOT,
+    )
     print(f"cold process running one jsonschema validation: {(time.perf_counter() - start) * 1e3:.0f} ms")
 
 

@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from spec_strategies import UPSTREAM_DIR, VERSIONS, Schemas, from_schema, mutated
 
 from pyrunc.spec import fastcheck
-
-from spec_strategies import UPSTREAM_DIR, VERSIONS, Schemas, from_schema, mutated
 
 DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "validation.md"
 
@@ -59,7 +58,8 @@ def _upstream_validator() -> Any:
     base = UPSTREAM_DIR.as_uri() + "/"
     schemas = Schemas(UPSTREAM_DIR)
     registry = Registry().with_resources(
-        (base + name, Resource.from_contents(doc, default_specification=DRAFT4)) for name, doc in schemas.docs.items()
+        (base + name, Resource.from_contents(doc, default_specification=DRAFT4))
+        for name, doc in schemas.docs.items()
     )
     root = schemas.docs["config-schema.json"]
     return Draft4Validator({**root, "id": base + "config-schema.json"}, registry=registry)
@@ -97,12 +97,15 @@ def compare(cfg: Any) -> None:
     if ours is not None:  # we refuse, upstream accepts: our refusal must be a listed difference
         assert explained("ours", ours[0], ours[1]), (ours, cfg)
         return
-    unexplained = [(_pointer(e), e.validator) for e in theirs if not explained("upstream", _pointer(e), e.validator)]
+    unexplained = [
+        (_pointer(e), e.validator) for e in theirs if not explained("upstream", _pointer(e), e.validator)
+    ]
     assert not unexplained, (unexplained, cfg)
 
 
-SETTINGS = settings(max_examples=200, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 @SETTINGS
@@ -122,26 +125,70 @@ def test_upstream_vocabulary_broken_configs_agree(cfg: Any) -> None:
     [
         ({"ociVersion": "0.5.0"}, "ours", "oci-version"),
         ({"ociVersion": "1.0.2", "process": {"cwd": "/", "user": {}}}, "ours", "user-ids-required"),
-        ({"ociVersion": "1.0.2", "process": {"cwd": "/", "oomScoreAdj": 5000}}, "ours", "oom-score-adj-range"),
-        ({"ociVersion": "1.0.2", "hooks": {"poststop": [{"path": "/x", "timeout": 2**63}]}}, "ours",
-         "hook-timeout-range"),
-        ({"ociVersion": "1.0.2", "linux": {"resources": {"devices": [{"allow": True, "type": "x"}]}}}, "ours",
-         "device-cgroup-type"),
+        (
+            {"ociVersion": "1.0.2", "process": {"cwd": "/", "oomScoreAdj": 5000}},
+            "ours",
+            "oom-score-adj-range",
+        ),
+        (
+            {"ociVersion": "1.0.2", "hooks": {"poststop": [{"path": "/x", "timeout": 2**63}]}},
+            "ours",
+            "hook-timeout-range",
+        ),
+        (
+            {"ociVersion": "1.0.2", "linux": {"resources": {"devices": [{"allow": True, "type": "x"}]}}},
+            "ours",
+            "device-cgroup-type",
+        ),
         ({"ociVersion": "1.0.2", "annotations": {"": "x"}}, "ours", "annotation-keys"),
         ({"ociVersion": "1.0.2", "linux": {"sysctl": {"": 1}}}, "ours", "map-keys"),
-        ({"ociVersion": "1.0.2", "linux": {"resources": {"blockIO": {"throttleWriteIOPSDevice": [
-            {"major": 8, "minor": 0}]}}}}, "ours", "throttle-rate-required"),
+        (
+            {
+                "ociVersion": "1.0.2",
+                "linux": {"resources": {"blockIO": {"throttleWriteIOPSDevice": [{"major": 8, "minor": 0}]}}},
+            },
+            "ours",
+            "throttle-rate-required",
+        ),
         ({"ociVersion": "1.0.2", "linux": {"personality": {}}}, "ours", "personality-domain-required"),
         ({"ociVersion": "1.0.2", "linux": {"namespaces": [{"type": "time"}]}}, "upstream", "time-namespace"),
-        ({"ociVersion": "1.0.2", "process": {"cwd": "/", "rlimits": [{"type": "nofile", "soft": 1, "hard": 1}]}},
-         "upstream", "rlimit-names"),
-        ({"ociVersion": "1.0.2", "linux": {"resources": {"hugepageLimits": [{"pageSize": "1TB", "limit": 1}]}}},
-         "upstream", "hugepage-size"),
-        ({"ociVersion": "1.0.2", "linux": {"intelRdt": {"memBwSchema": "L3:0=1"}}}, "upstream", "membw-schema"),
-        ({"ociVersion": "1.0.2", "linux": {"devices": [{"type": "c", "path": "/dev/x", "major": 1, "minor": 1,
-                                                        "fileMode": 8630}]}}, "upstream", "device-file-mode"),
+        (
+            {
+                "ociVersion": "1.0.2",
+                "process": {"cwd": "/", "rlimits": [{"type": "nofile", "soft": 1, "hard": 1}]},
+            },
+            "upstream",
+            "rlimit-names",
+        ),
+        (
+            {
+                "ociVersion": "1.0.2",
+                "linux": {"resources": {"hugepageLimits": [{"pageSize": "1TB", "limit": 1}]}},
+            },
+            "upstream",
+            "hugepage-size",
+        ),
+        (
+            {"ociVersion": "1.0.2", "linux": {"intelRdt": {"memBwSchema": "L3:0=1"}}},
+            "upstream",
+            "membw-schema",
+        ),
+        (
+            {
+                "ociVersion": "1.0.2",
+                "linux": {
+                    "devices": [{"type": "c", "path": "/dev/x", "major": 1, "minor": 1, "fileMode": 8630}]
+                },
+            },
+            "upstream",
+            "device-file-mode",
+        ),
         ({"ociVersion": "1.0.2", "linux": {"resources": {"pids": {}}}}, "upstream", "pids-limit-optional"),
-        ({"ociVersion": "1.0.2", "linux": {"intelRdt": {"enableCMT": "yes"}}}, "upstream", "intel-rdt-cmt-mbm"),
+        (
+            {"ociVersion": "1.0.2", "linux": {"intelRdt": {"enableCMT": "yes"}}},
+            "upstream",
+            "intel-rdt-cmt-mbm",
+        ),
         ({"ociVersion": "1.0.2", "windows": {"layerFolders": 1}}, "upstream", "other-platforms"),
     ],
 )
