@@ -1,6 +1,6 @@
 /* probe - runs inside test containers and prints, as one JSON object, what the process sees:
  * ids, groups, capabilities, rlimits, hostname, cwd, open fds, namespaces, umask, no_new_privs,
- * seccomp mode, personality. Built static by the integration fixtures. */
+ * seccomp mode, personality, scheduler policy, io priority, cpu affinity, oom_score_adj, clocks. Built static by the integration fixtures. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <grp.h>
@@ -12,6 +12,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sched.h>
+#include <time.h>
 #include <unistd.h>
 
 static void status_field(const char *key, const char *json_key)
@@ -77,7 +80,37 @@ int main(void)
                rl.rlim_cur == RLIM_INFINITY ? -1LL : (long long)rl.rlim_cur,
                rl.rlim_max == RLIM_INFINITY ? -1LL : (long long)rl.rlim_max);
     }
-    printf("},\"ns\":{");
+    printf("},\"sched_policy\":%d,", sched_getscheduler(0));
+    printf("\"ioprio\":%ld,", syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0));
+    {
+        cpu_set_t set;
+        int firstcpu = 1;
+        printf("\"cpus\":[");
+        if (sched_getaffinity(0, sizeof(set), &set) == 0)
+            for (int c = 0; c < CPU_SETSIZE; c++)
+                if (CPU_ISSET(c, &set)) {
+                    printf("%s%d", firstcpu ? "" : ",", c);
+                    firstcpu = 0;
+                }
+        printf("],");
+    }
+    {
+        FILE *f = fopen("/proc/self/oom_score_adj", "r");
+        int adj = 0;
+        if (f) {
+            if (fscanf(f, "%d", &adj) != 1)
+                adj = 0;
+            fclose(f);
+        }
+        printf("\"oom_score_adj\":%d,", adj);
+    }
+    {
+        struct timespec mono, boot;
+        clock_gettime(CLOCK_MONOTONIC, &mono);
+        clock_gettime(CLOCK_BOOTTIME, &boot);
+        printf("\"monotonic\":%lld,\"boottime\":%lld,", (long long)mono.tv_sec, (long long)boot.tv_sec);
+    }
+    printf("\"ns\":{");
     for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
         char path[64], link[128];
         ssize_t n;
