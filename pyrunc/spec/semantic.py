@@ -168,15 +168,20 @@ def check_config(cfg: dict[str, Any], *, for_create: bool = True) -> None:
         for i, hook in enumerate((cfg.get("hooks") or {}).get(kind, ())):
             if not hook["path"].startswith("/"):
                 _fail(f"/hooks/{kind}/{i}/path", f'must be an absolute path, got "{hook["path"]}"')
+    # runtime-spec 1.0.x: destinations MUST be absolute; 1.1 relaxed that to "relative to /" (deprecated).
+    absolute_only = cfg["ociVersion"].startswith("1.0.")
     for i, mount in enumerate(cfg.get("mounts", ())):
-        _check_mount(mount, f"/mounts/{i}", ns)
+        _check_mount(mount, f"/mounts/{i}", ns, absolute_only)
     if linux:
         _check_linux(linux, ns)
 
 
-def _check_mount(mount: dict[str, Any], where: str, ns: _Namespaces) -> None:
-    if not mount["destination"]:
+def _check_mount(mount: dict[str, Any], where: str, ns: _Namespaces, absolute_only: bool) -> None:
+    dest = mount["destination"]
+    if not dest:
         _fail(where + "/destination", "must not be empty")
+    if absolute_only and not dest.startswith("/"):
+        _fail(where + "/destination", f'must be an absolute path in a runtime-spec 1.0 config, got "{dest}"')
     options = mount.get("options", ())
     if BIND_OPTIONS.intersection(options) and not mount.get("source"):
         _fail(where + "/source", "a bind mount needs a source")

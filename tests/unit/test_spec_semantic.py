@@ -257,6 +257,17 @@ BAD = [
         "/mounts/0/destination",
         "empty",
     ),
+    (
+        "relative-destination-in-1.0",
+        with_(
+            {
+                "ociVersion": "1.0.2-dev",
+                "mounts": [{"destination": "mnt/rel", "type": "tmpfs", "source": "t"}],
+            }
+        ),
+        "/mounts/0/destination",
+        "absolute path in a runtime-spec 1.0 config",
+    ),
     ("relative-cwd", with_({"process": {"cwd": "home"}}), "/process/cwd", "absolute"),
     ("no-args-on-create", with_({"process": {"args": []}}), "/process/args", "at least one"),
     ("missing-args-on-create", with_({"process": {"args": None}}), "/process/args", "at least one"),
@@ -722,6 +733,10 @@ GOOD = [
         with_({"future": {"x": 1}, "process": {"newThing": [1]}, "linux": {"resources": {"gpu": 1}}}),
     ),
     ("old-version", with_({"ociVersion": "1.0.0"})),
+    (
+        "relative-destination-since-1.1",
+        with_({"mounts": [{"destination": "mnt/rel", "type": "tmpfs", "source": "t"}]}),
+    ),
 ]
 
 
