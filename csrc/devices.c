@@ -162,22 +162,32 @@ int pr_symlinks_create(int rootfd, const struct pr_plan *p, struct pyrunc_err *e
     return 0;
 }
 
-static int is_dev_pts(const char *path)
+/* Canonical enough: the plan's destinations are cleaned by Python ("/dev/pts"); trailing slashes aside. */
+static int is_dir(const char *path, const char *want)
 {
-    /* Canonical enough: the plan's destinations are cleaned by Python ("/dev/pts"). */
-    size_t n = strlen(path);
+    size_t n = strlen(path), w = strlen(want);
     while (n > 1 && path[n - 1] == '/')
         n--;
-    return n == 8 && strncmp(path, "/dev/pts", 8) == 0;
+    return n == w && strncmp(path, want, w) == 0;
+}
+
+static int is_dev_pts(const char *path)
+{
+    return is_dir(path, "/dev/pts");
 }
 
 int pr_ptmx_setup(int rootfd, const struct pr_plan *p, struct pyrunc_err *err)
 {
     int found = 0, dirfd;
 
-    for (uint32_t i = 0; i < p->n_mounts; i++)
-        if ((p->mounts[i].ext & PR_MOUNT_DEVPTS) && is_dev_pts(p->mounts[i].destination))
+    for (uint32_t i = 0; i < p->n_mounts; i++) {
+        const struct pr_mount *m = &p->mounts[i];
+        if ((m->ext & PR_MOUNT_DEVPTS) && is_dev_pts(m->destination))
             found = 1;
+        /* A /dev bound from elsewhere (the host's) is not ours to rearrange: its ptmx stays. */
+        if ((m->ext & PR_MOUNT_IS_BIND) && is_dir(m->destination, "/dev"))
+            return 0;
+    }
     if (!found)
         return 0;
     dirfd = pr_open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, 0);

@@ -506,6 +506,16 @@ static void t_devices(void)
     OK(pr_ptmx_setup(root, &p, &err), &err);
     ssize_t n = readlink(RP("/dev/ptmx"), buf, sizeof(buf));
     CHECK(n == 8 && strncmp(buf, "pts/ptmx", 8) == 0, "ptmx link");
+    /* With /dev bound from the host, its ptmx is never replaced. */
+    {
+        struct pr_mount two[] = {M(MS_BIND | MS_REC, PR_MOUNT_IS_BIND, "/dev", "/dev/", "", ""), pts};
+        CHECK(unlink(RP("/dev/ptmx")) == 0, "unlink");
+        wfile(RP("/dev/ptmx"), "", 0600);
+        p.mounts = two;
+        p.n_mounts = 2;
+        OK(pr_ptmx_setup(root, &p, &err), &err);
+        CHECK(lstat(RP("/dev/ptmx"), &st) == 0 && S_ISREG(st.st_mode), "host-bound /dev left alone");
+    }
     close(root);
 }
 
