@@ -80,7 +80,8 @@ class _Namespaces:
             if kind in self.paths:
                 _fail(where + "/type", f'duplicate namespace "{kind}"')
             path = ns.get("path")
-            if path is not None and not path.startswith("/"):
+            # An empty path means "create one" (Go's omitempty): engines sometimes send it.
+            if path and not path.startswith("/"):
                 _fail(where + "/path", f'namespace path must be absolute, got "{path}"')
             self.paths[kind] = path
 

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spec_strategies import document_strategy, mutated
 
-from pyrunc.spec import fastcheck, gen_fastcheck, patterns, reference
+from pyrunc.errors import ConfigError
+from pyrunc.spec import fastcheck, gen_fastcheck, patterns, reference, validate
 from pyrunc.spec.schemas import ROOTS
 
 DOCUMENTS = sorted(ROOTS)
@@ -74,6 +75,25 @@ def test_valid_documents_agree(document: str, data: st.DataObject) -> None:
 def test_mutated_documents_agree(document: str, data: st.DataObject) -> None:
     value = data.draw(mutated(document_strategy(document)))
     _agree(document, value)
+
+
+@pytest.mark.parametrize("document", ["config", "process", "resources", "state"])
+@SETTINGS
+@given(data=st.data())
+def test_semantic_rules_never_crash_on_schema_valid_documents(document: str, data: st.DataObject) -> None:
+    """Whatever the schema lets through, the semantic layer answers with ConfigError or nothing."""
+    value = data.draw(document_strategy(document))
+    check = {
+        "config": lambda v: validate.validate_config(v, for_create=data.draw(st.booleans())),
+        "process": validate.validate_process,
+        "resources": validate.validate_resources,
+        "state": validate.validate_state,
+    }[document]
+    try:
+        check(value)
+    except ConfigError as exc:
+        assert exc.pointer == "" or exc.pointer.startswith("/")
+        assert "\n" not in str(exc)
 
 
 @pytest.mark.parametrize("value", [None, [], "x", 1, 1.0, True, {}, {"ociVersion": None}])
