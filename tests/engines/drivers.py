@@ -293,6 +293,8 @@ class Containerd:
 
     def run_flags(self, cid: str) -> list[str]:
         return [
+            "--runtime",
+            "io.containerd.runc.v2",
             "--runc-binary",
             self.runtime,
             "--runc-root",
