@@ -10,6 +10,7 @@
 #include "paths.h"
 #include "rootfs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -275,6 +276,89 @@ static void t_paths_mkdir_in_root(void)
     fd = pr_open_parent_in_root(root, "/f/g/file", 0, 0, base, sizeof(base));
     CHECK(fd >= 0 && strcmp(base, "file") == 0, "parent");
     close(fd);
+    close(root);
+}
+
+/* Count the entries of a directory tree (not following symlinks). */
+static int count_tree(const char *path)
+{
+    char sub[PATH_MAX];
+    struct dirent *de;
+    DIR *d = opendir(path);
+    int n = 0;
+
+    if (d == NULL)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        n++;
+        if (de->d_type == DT_DIR) {
+            snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
+            n += count_tree(sub);
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+/* Random symlink mazes inside the rootfs, some pointing at the "host": creating directories and files
+ * through them never adds anything outside the rootfs. */
+static void t_paths_fuzz(void)
+{
+    static const char *const names[] = {"a", "b", "l1", "l2", "..", ".", "c"};
+    const char *targets[] = {"/", "..", "../..", "../../../../..", NULL, "/a", "a/../..", "/l2", "l1", "/b/c"};
+    char host_target[PATH_MAX];
+    unsigned int seed = 12345;
+    int root, before_host, before_w;
+
+    mkrootfs();
+    mkdirp(WP("/host/fz/deep"));
+    wfile(WP("/host/fz/deep/file"), "x", 0644);
+    snprintf(host_target, sizeof(host_target), "%s", WP("/host/fz"));
+    targets[4] = host_target;
+    root = open_root();
+    before_host = count_tree(WP("/host"));
+    before_w = count_tree(W) - count_tree(ROOT);
+    for (int iter = 0; iter < 3000; iter++) {
+        char path[256] = "";
+        int depth = 1 + (int)(rand_r(&seed) % 5), fd;
+        for (int i = 0; i < depth; i++) {
+            strcat(path, "/");
+            strcat(path, names[rand_r(&seed) % 7]);
+        }
+        switch (rand_r(&seed) % 4) {
+        case 0: { /* plant a symlink at a random place */
+            char base[64];
+            int dirfd = pr_open_parent_in_root(root, path, 1, 0755, base, sizeof(base));
+            if (dirfd >= 0) {
+                (void)symlinkat(targets[rand_r(&seed) % 10], dirfd, base);
+                close(dirfd);
+            }
+            break;
+        }
+        case 1:
+            fd = pr_mkdir_all_in_root(root, path, 0755);
+            if (fd >= 0)
+                close(fd);
+            break;
+        case 2:
+            fd = pr_mkfile_in_root(root, path, 0644);
+            if (fd >= 0)
+                close(fd);
+            break;
+        default:
+            fd = pr_open_in_root(root, path, O_PATH, 0);
+            if (fd >= 0)
+                close(fd);
+            break;
+        }
+        if (iter % 100 == 99) {
+            CHECK(count_tree(WP("/host")) == before_host, "the host tree changed at iteration %d", iter);
+            CHECK(count_tree(W) - count_tree(ROOT) == before_w, "something appeared outside the rootfs");
+        }
+    }
+    CHECK(count_tree(ROOT) > 20, "the maze was built (%d entries)", count_tree(ROOT));
     close(root);
 }
 
@@ -869,6 +953,7 @@ static const struct test TESTS[] = {
     {"ms_to_attr", t_ms_to_attr},
     {"mount_data_label", t_mount_data_label},
     {"paths_mkdir_in_root", t_paths_mkdir_in_root},
+    {"paths_fuzz", t_paths_fuzz},
     {"bind_options", t_bind_options},
     {"attack_mount_destination_symlink", t_attack_mount_destination_symlink},
     {"attack_proc_symlink", t_attack_proc_symlink},
