@@ -228,6 +228,21 @@ static int decode_one(struct cursor *c, struct pr_plan *p)
         c->p += c->left;
         c->left = 0;
         return 0;
+    case PA_MEMPOLICY:
+        if (get_u32(c, &p->mempolicy) < 0)
+            return -1;
+        p->has_mempolicy = true;
+        p->mempolicy_nodes = c->p;
+        p->mempolicy_nodes_len = (uint32_t)c->left;
+        c->p += c->left;
+        c->left = 0;
+        return 0;
+    case PA_CPU_AFFINITY_FINAL:
+        p->cpu_affinity_final = c->p;
+        p->cpu_affinity_final_len = (uint32_t)c->left;
+        c->p += c->left;
+        c->left = 0;
+        return 0;
     case PA_SECCOMP_BPF:
         if (c->left % 8 != 0 || c->left == 0 || c->left / 8 > 65535)
             return bad(c, "seccomp program length is not a whole number of instructions");

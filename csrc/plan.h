@@ -114,10 +114,16 @@ struct pr_plan {
     uint32_t sched_policy, sched_priority;
     int32_t sched_nice;
     uint64_t sched_flags, sched_runtime, sched_deadline, sched_period;
+    bool has_mempolicy;
+    uint32_t mempolicy;
+    const unsigned char *mempolicy_nodes;
+    uint32_t mempolicy_nodes_len;
     bool has_ioprio;
     uint32_t ioprio;
-    const unsigned char *cpu_affinity;
+    const unsigned char *cpu_affinity; /* execCPUAffinity.initial: from the start of setup */
     uint32_t cpu_affinity_len;
+    const unsigned char *cpu_affinity_final; /* execCPUAffinity.final: right before execve */
+    uint32_t cpu_affinity_final_len;
     const unsigned char *seccomp_bpf; /* struct sock_filter[] */
     uint32_t seccomp_bpf_len;
     uint32_t seccomp_flags;

@@ -85,6 +85,12 @@ int pr_process_attrs(const struct pr_plan *p, struct pyrunc_err *err)
         if (syscall(SYS_ioprio_set, 1, 0, (int)p->ioprio) < 0)
             return pr_fail_errno(err, PR_STAGE_PROCESS, "set io priority");
     }
+    if (p->has_mempolicy) {
+        unsigned long maxnode = (unsigned long)p->mempolicy_nodes_len * 8;
+        if (syscall(SYS_set_mempolicy, (int)p->mempolicy, maxnode ? (const void *)p->mempolicy_nodes : NULL,
+                    maxnode ? maxnode + 1 : 0) < 0)
+            return pr_fail_errno(err, PR_STAGE_PROCESS, "set memory policy %#x", p->mempolicy);
+    }
     if (p->has_personality) {
         if (personality(p->personality) < 0)
             return pr_fail_errno(err, PR_STAGE_PROCESS, "set personality %#x", p->personality);
@@ -169,12 +175,33 @@ int pr_process_identity(const struct pr_plan *p, struct pyrunc_err *err)
     return 0;
 }
 
+/* mkdir -p inside the container's root (after pivot_root): runc creates a missing cwd too. */
+static int make_dirs(const char *path)
+{
+    char buf[PATH_MAX];
+    size_t len = strlen(path);
+    if (len >= sizeof(buf))
+        return -1;
+    memcpy(buf, path, len + 1);
+    for (char *c = buf + 1; *c; c++) {
+        if (*c != '/')
+            continue;
+        *c = '\0';
+        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+            return -1;
+        *c = '/';
+    }
+    if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
 int pr_process_chdir(const struct pr_plan *p, struct pyrunc_err *err)
 {
     char buf[PATH_MAX];
     const char *cwd = p->cwd ? p->cwd : "/";
 
-    if (chdir(cwd) < 0)
+    if (chdir(cwd) < 0 && !(errno == ENOENT && !p->exec_mode && make_dirs(cwd) == 0 && chdir(cwd) == 0))
         return pr_fail_errno(err, PR_STAGE_PROCESS, "chdir to cwd (\"%s\") set in config.json failed", cwd);
     /* A cwd reached through a leaked fd or /proc/self/fd lies outside the root (CVE-2024-21626):
      * the kernel then reports it as unreachable. */

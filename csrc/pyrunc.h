@@ -66,7 +66,9 @@
 #define PA_LANDLOCK_RESERVED 43
 #define PA_MOUNT_LABEL 44       /* str: SELinux context= for mounts */
 #define PA_HOOKS_SYNC 45        /* u32: stop before pivot_root so the parent runs prestart/createRuntime hooks */
-#define PA_CONSOLE_PATH 46      /* str: exec only - nothing; reserved */
+#define PA_CONSOLE_PATH 46      /* reserved */
+#define PA_CPU_AFFINITY_FINAL 47 /* bytes: cpu_set_t mask set right before execve */
+#define PA_MEMPOLICY 48         /* u32 mode|flags, then the node mask bytes */
 
 /* Sync messages on the SOCK_SEQPACKET socketpair (csrc/sync.h documents the exchange). */
 #define PM_GO 1             /* parent -> child: cgroups joined, proceed */

@@ -238,7 +238,6 @@ static void __attribute__((noreturn)) stage_init(struct pr_plan *p)
 {
     struct pyrunc_err err = {0};
     static char exe[4096];
-    int sc_fds[64];
     int notify_fd = -1, seccomp_loaded = 0;
 
     prctl(PR_SET_NAME, p->init_name ? p->init_name : "pyrunc:[2:INIT]", 0, 0, 0);
@@ -275,15 +274,6 @@ static void __attribute__((noreturn)) stage_init(struct pr_plan *p)
             child_fail(p, &err);
         if (run_in_container_hooks(p->hooks_cc, p->n_hooks_cc, NULL, "createContainer", &err) < 0)
             child_fail(p, &err);
-    }
-    /* startContainer hooks resolve in the runtime's mount namespace: hold them open across pivot_root. */
-    if (p->n_hooks_sc > 64)
-        pr_fail(&err, PR_STAGE_HOOK, E2BIG, "too many startContainer hooks"), child_fail(p, &err);
-    for (uint32_t i = 0; i < p->n_hooks_sc; i++) {
-        sc_fds[i] = open(p->hooks_sc[i].path, O_PATH | O_CLOEXEC);
-        if (sc_fds[i] < 0)
-            pr_fail_errno(&err, PR_STAGE_HOOK, "open startContainer hook `%s`", p->hooks_sc[i].path),
-                child_fail(p, &err);
     }
     if (!p->exec_mode && pr_rootfs_finish(p, &err) < 0)
         child_fail(p, &err);
@@ -340,10 +330,10 @@ static void __attribute__((noreturn)) stage_init(struct pr_plan *p)
         close(p->fifo_fd);
     }
     pr_process_reset_signals();
-    if (run_in_container_hooks(p->hooks_sc, p->n_hooks_sc, sc_fds, "startContainer", &err) < 0)
+    /* startContainer hooks run by their path inside the container, as runc runs them: a host binary
+     * opened before pivot_root would usually lack its loader and libraries in the container's root. */
+    if (run_in_container_hooks(p->hooks_sc, p->n_hooks_sc, NULL, "startContainer", &err) < 0)
         goto report;
-    for (uint32_t i = 0; i < p->n_hooks_sc; i++)
-        close(sc_fds[i]);
     /* Nothing of the runtime's may reach the container (CVE-2024-21626): only stdio and preserved fds.
      * Marked here, before the last filter goes in, so a profile that refuses close_range cannot stop it. */
     if (syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
@@ -369,6 +359,11 @@ static void __attribute__((noreturn)) stage_init(struct pr_plan *p)
     if (p->seccomp_bpf_len && !seccomp_loaded) {
         if (pr_seccomp_load(p, &notify_fd, &err) < 0)
             goto report;
+    }
+    if (p->cpu_affinity_final_len &&
+        sched_setaffinity(0, p->cpu_affinity_final_len, (const cpu_set_t *)p->cpu_affinity_final) < 0) {
+        pr_fail_errno(&err, PR_STAGE_PROCESS, "set final cpu affinity");
+        goto report;
     }
     execve(exe, (char *const *)p->args.v, (char *const *)p->env.v);
     pr_fail_errno(&err, PR_STAGE_EXEC, "exec: \"%s\"", p->args.v[0]);

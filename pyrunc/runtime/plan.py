@@ -38,6 +38,9 @@ SCHED_FLAGS = {"SCHED_FLAG_RESET_ON_FORK": 0x1, "SCHED_FLAG_RECLAIM": 0x2, "SCHE
 IOPRIO_CLASSES = {"IOPRIO_CLASS_RT": 1, "IOPRIO_CLASS_BE": 2, "IOPRIO_CLASS_IDLE": 3}
 PERSONALITY_DOMAINS = {"LINUX": 0x0000, "LINUX32": 0x0008}
 TIME_CLOCKS = {"monotonic": 1, "boottime": 7}
+MEMPOLICY_MODES = {"MPOL_DEFAULT": 0, "MPOL_PREFERRED": 1, "MPOL_BIND": 2, "MPOL_INTERLEAVE": 3, "MPOL_LOCAL": 4,
+                   "MPOL_PREFERRED_MANY": 5, "MPOL_WEIGHTED_INTERLEAVE": 6}
+MEMPOLICY_FLAGS = {"MPOL_F_NUMA_BALANCING": 1 << 13, "MPOL_F_RELATIVE_NODES": 1 << 14, "MPOL_F_STATIC_NODES": 1 << 15}
 DEFAULT_PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -57,6 +60,7 @@ class Plan:
         self.seccomp: Any = None
         self.rootfs = ""
         self.fds_to_close: list[int] = []
+        self.net_devices: dict[str, Any] = {}
 
 
 def _cap_last() -> int:
@@ -179,6 +183,8 @@ def build_process(w: pf.PlanWriter, proc: dict[str, Any], pointer: str, *, exec_
     affinity = proc.get("execCPUAffinity")
     if isinstance(affinity, dict) and affinity.get("initial"):
         w.raw(pf.PA_CPU_AFFINITY, cpu_mask(str(affinity["initial"]), f"{pointer}/execCPUAffinity/initial"))
+    if isinstance(affinity, dict) and affinity.get("final"):
+        w.raw(pf.PA_CPU_AFFINITY_FINAL, cpu_mask(str(affinity["final"]), f"{pointer}/execCPUAffinity/final"))
     if proc.get("apparmorProfile"):
         if lsm_enabled("apparmor"):
             w.str(pf.PA_APPARMOR, proc["apparmorProfile"])
@@ -281,6 +287,9 @@ def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: 
     for key, value in (linux.get("sysctl") or {}).items():
         w.strs(pf.PA_SYSCTL, key, str(value))
 
+    if linux.get("intelRdt") is not None and not os.path.isdir("/sys/fs/resctrl/info"):
+        raise ConfigError("/linux/intelRdt", "intelRdt is specified in config, but Intel RDT is not supported or "
+                          "enabled on this host (no resctrl filesystem)")
     proc = cfg.get("process") or {}
     plan.terminal = bool(proc.get("terminal"))
     build_process(w, proc, "/process", exec_mode=False, extra_env=extra_env)
@@ -290,6 +299,19 @@ def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: 
         if domain is None:
             raise ConfigError("/linux/personality/domain", f"unknown personality domain {persona.get('domain')!r}")
         w.u32(pf.PA_PERSONALITY, domain)
+
+    policy = linux.get("memoryPolicy")
+    if isinstance(policy, dict):
+        mode = MEMPOLICY_MODES.get(policy.get("mode", ""))
+        if mode is None:
+            raise ConfigError("/linux/memoryPolicy/mode", f"unknown memory policy mode {policy.get('mode')!r}")
+        for i, name in enumerate(policy.get("flags") or []):
+            if name not in MEMPOLICY_FLAGS:
+                raise ConfigError(f"/linux/memoryPolicy/flags/{i}", f"unknown memory policy flag {name!r}")
+            mode |= MEMPOLICY_FLAGS[name]
+        nodes = cpu_mask(str(policy["nodes"]), "/linux/memoryPolicy/nodes") if policy.get("nodes") else b""
+        w.raw(pf.PA_MEMPOLICY, _u32pair(mode, 0)[:4] + nodes)
+    plan.net_devices = dict(linux.get("netDevices") or {})
 
     seccomp = linux.get("seccomp")
     if seccomp:

@@ -115,9 +115,7 @@ class Store:
         os.rename(temp, final)
 
     def remove(self, container_id: str) -> None:
-        import shutil
-
-        shutil.rmtree(self.dir(container_id), ignore_errors=True)
+        _rmtree(self.dir(container_id))
 
     def ids(self) -> list[str]:
         try:
@@ -125,3 +123,26 @@ class Store:
         except FileNotFoundError:
             return []
         return sorted(n for n in names if not n.startswith(".") and os.path.isdir(os.path.join(self.root, n)))
+
+
+def _rmtree(path: str) -> None:
+    """Remove a container directory (flat, a few files): `shutil` would cost ~50 ms of imports."""
+    try:
+        entries = list(os.scandir(path))
+    except FileNotFoundError:
+        return
+    except NotADirectoryError:
+        os.unlink(path)
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                _rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        except FileNotFoundError:
+            pass
+    try:
+        os.rmdir(path)
+    except FileNotFoundError:
+        pass
