@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import pathlib
+import sys
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ def _cases() -> list[Any]:
     spec = importlib.util.spec_from_file_location("run_bundles", RUNNER)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("run_bundles", module)  # dataclasses look their module up while it loads
     spec.loader.exec_module(module)
     return [(case, module.substitute(case.config(), NAMES)) for case in module.load_cases()]
 
