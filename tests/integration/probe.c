@@ -81,6 +81,7 @@ int main(void)
                rl.rlim_max == RLIM_INFINITY ? -1LL : (long long)rl.rlim_max);
     }
     printf("},\"sched_policy\":%d,", sched_getscheduler(0));
+    printf("\"nice\":%d,", getpriority(PRIO_PROCESS, 0));
     printf("\"ioprio\":%ld,", syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0));
     {
         cpu_set_t set;
