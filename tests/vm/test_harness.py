@@ -24,9 +24,13 @@ def vm() -> ModuleType:
     return mod
 
 
-def _extract(archive: bytes, dest: Path) -> None:
+def _need_busybox() -> None:
     if not BUSYBOX.exists():
         pytest.skip("busybox-static is not installed (apt-get install busybox-static)")
+
+
+def _extract(archive: bytes, dest: Path) -> None:
+    _need_busybox()
     dest.mkdir()
     # Regular files and directories only: device nodes need root and say nothing about the format.
     listing = subprocess.run([str(BUSYBOX), "cpio", "-t"], input=archive, capture_output=True, check=True)
@@ -37,6 +41,7 @@ def _extract(archive: bytes, dest: Path) -> None:
 
 
 def test_cpio_is_read_back_by_a_real_cpio(vm: ModuleType, tmp_path: Path) -> None:
+    _need_busybox()
     c = vm.Cpio()
     c.dir("d")
     c.file("d/f", b"hello\n", 0o755)
@@ -55,6 +60,7 @@ def test_cpio_is_read_back_by_a_real_cpio(vm: ModuleType, tmp_path: Path) -> Non
 
 def test_the_command_reaches_the_guest_verbatim(vm: ModuleType, tmp_path: Path) -> None:
     argv = ["sh", "-c", "echo \"$HOME\" '@TOKEN@' `x` $(y) ; & | \\ @CMD@"]
+    _need_busybox()
     archive = vm.build_initramfs([], argv, "/a dir/with space", {"K": "v w"}, "tok123")
     _extract(archive, tmp_path / "x")
     stage2 = (tmp_path / "x" / "pyrunc-vm" / "stage2").read_text()
