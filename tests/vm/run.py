@@ -106,6 +106,7 @@ def _download_deb(dl: Path) -> Path:
     except VMUnavailable:
         pkg = ""
     if pkg:
+        _log(f"downloading {pkg} (apt-get download, not installed)")
         res = _run(["apt-get", "download", pkg], cwd=dl)
     if not pkg or res.returncode != 0:
         # A fresh machine may have stale or no package lists; refresh them once and retry.
