@@ -96,6 +96,10 @@ int pr_rootfs_prepare(const struct pr_plan *p, struct pyrunc_err *err)
                        p->rootfs ? p->rootfs : "");
     if (has_mount_ns(p)) {
         unsigned long prop = p->rootfs_propagation ? p->rootfs_propagation : (MS_REC | MS_SLAVE);
+        /* An unbindable "/" could not be bound onto itself: keep the host out (rslave) for now; finish
+         * makes the new root unbindable after pivot. */
+        if (prop & MS_UNBINDABLE)
+            prop = MS_REC | MS_SLAVE;
         if (mount(NULL, "/", NULL, prop, NULL) < 0)
             return pr_fail_errno(err, PR_STAGE_ROOTFS, "set propagation of `/`");
         if (prop & MS_SHARED) {

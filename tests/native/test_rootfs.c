@@ -890,6 +890,19 @@ static void t_rootfs_propagation_shared(void)
     CHECK(shared, "root mount should be shared");
 }
 
+static void t_rootfs_propagation_unbindable(void)
+{
+    struct pyrunc_err err = {0};
+    struct pr_plan p = base_plan();
+
+    mkrootfs();
+    p.rootfs_propagation = MS_UNBINDABLE;
+    OK(pr_rootfs_prepare(&p, &err), &err);
+    OK(pr_rootfs_finish(&p, &err), &err);
+    CHECK(mkdir("/tmp/b", 0755) == 0 || errno == EEXIST, "mkdir");
+    CHECK(mount("/", "/tmp/b", NULL, MS_BIND, NULL) < 0 && errno == EINVAL, "an unbindable root cannot be bound");
+}
+
 static void t_console_bind(void)
 {
     struct pyrunc_err err = {0};
@@ -969,6 +982,7 @@ static const struct test TESTS[] = {
     {"full_flow_pivot", t_full_flow_pivot},
     {"full_flow_no_pivot", t_full_flow_no_pivot},
     {"rootfs_propagation_shared", t_rootfs_propagation_shared},
+    {"rootfs_propagation_unbindable", t_rootfs_propagation_unbindable},
     {"console_bind", t_console_bind},
     {"errors", t_errors},
     {NULL, NULL},
