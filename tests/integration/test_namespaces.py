@@ -4,8 +4,8 @@ a container without a mount namespace."""
 from __future__ import annotations
 
 import json
-import pathlib
 import os
+import pathlib
 import shutil
 import tempfile
 import time

@@ -171,8 +171,8 @@ def _run_with_oom_score_adj(rt, runtime_adj: int, mutate) -> dict:
     """Run the runtime from a shell whose oom_score_adj is runtime_adj (raising it needs no privilege)."""
     bundle = rt.bundle(["/bin/probe"], mutate=mutate)
     cmd = pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), rt.new_id()]
-    proc = subprocess.run(["sh", "-c", f'echo {runtime_adj} > /proc/self/oom_score_adj && exec "$@"', "sh"] + cmd,
-                          capture_output=True, timeout=60)
+    script = f'echo {runtime_adj} > /proc/self/oom_score_adj && exec "$@"'
+    proc = subprocess.run(["sh", "-c", script, "sh"] + cmd, capture_output=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -199,12 +199,7 @@ def test_oom_score_adj_zero_is_written(rt):
     def mutate(cfg):
         cfg["process"]["oomScoreAdj"] = 0
 
-    bundle = rt.bundle(["/bin/probe"], mutate=mutate)
-    cmd = pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), rt.new_id()]
-    proc = subprocess.run(["sh", "-c", 'echo 300 > /proc/self/oom_score_adj && exec "$@"', "sh"] + cmd,
-                          capture_output=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["oom_score_adj"] == 0
+    assert _run_with_oom_score_adj(rt, 300, mutate)["oom_score_adj"] == 0
 
 
 # --- hostname, domainname, sysctl ---------------------------------------------------------------------
