@@ -170,7 +170,7 @@ static int mount_bind(struct pr_rootfs_ctx *ctx, const struct pr_mount *m, int t
     }
     if (m->ext & PR_MOUNT_IDMAP) {
         if (m->userns_fd < 0) {
-            pr_fail(err, PR_STAGE_ROOTFS, EBADF, "idmap mount `%s`: no user namespace for its mappings",
+            pr_fail(err, PR_STAGE_ROOTFS, 0, "idmap mount `%s`: no user namespace for its mappings",
                     m->destination);
             return close_keep_errno(tree);
         }
