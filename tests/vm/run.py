@@ -5,13 +5,16 @@ The host here is hybrid (v1 controllers + an almost empty cgroup2), so the cgrou
 controllers can only be exercised on another kernel. This script boots Debian's stock kernel under
 qemu (TCG: /dev/kvm is not usable here), with an initramfs made from busybox-static that:
 
-  1. loads the virtio / 9p / overlay modules the stock kernel has as modules,
+  1. loads the virtio / 9p / overlay / virtio-blk / loop modules the stock kernel has as modules,
   2. mounts the host's / read-only over 9p and puts an overlay with a tmpfs upper on top of it, so the
      guest sees the host's files (python, runc, the checkout, its compiled C core) and may write anywhere
      without touching the host,
   3. mounts cgroup2 at /sys/fs/cgroup and enables every controller in the root's subtree_control,
   4. switch_roots into that overlay, runs the command with a clean environment and cwd = the checkout,
   5. prints a sentinel line carrying the command's exit status on the serial console and powers off.
+
+The kernel is booted uncompressed through qemu's PVH entry (unpacked once, here), and a sparse scratch
+disk is attached as /dev/vda for io.max tests. docs/vm.md has the details and measured timings.
 
 Usage:  run.py [--timeout S] [--cwd DIR] [--env K=V ...] -- CMD [ARG...]   exits with CMD's status
         run.py --check                                                    says whether the VM is usable
