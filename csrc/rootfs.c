@@ -381,23 +381,19 @@ out:
     return rc;
 }
 
-int pr_rootfs_bind_console(const char *slave_path, struct pyrunc_err *err)
+/* Bind the terminal open on slave_fd onto /dev/console (created as an empty file when missing). */
+int pr_rootfs_bind_console_fd(int slave_fd, struct pyrunc_err *err)
 {
     struct stat st;
-    int root, src = -1, dst = -1, tree = -1, rc = -1;
+    int root, dst = -1, tree = -1, rc = -1;
 
+    if (fstat(slave_fd, &st) < 0)
+        return pr_fail_errno(err, PR_STAGE_CONSOLE, "stat the console");
+    if (!S_ISCHR(st.st_mode))
+        return pr_fail(err, PR_STAGE_CONSOLE, ENOTTY, "bind the console: not a terminal");
     root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0)
         return pr_fail_errno(err, PR_STAGE_CONSOLE, "open `/`");
-    src = pr_open_nofollow_in_root(root, slave_path);
-    if (src < 0 || fstat(src, &st) < 0) {
-        pr_fail_errno(err, PR_STAGE_CONSOLE, "open console `%s`", slave_path);
-        goto out;
-    }
-    if (!S_ISCHR(st.st_mode)) {
-        pr_fail(err, PR_STAGE_CONSOLE, ENOTTY, "console `%s` is not a terminal", slave_path);
-        goto out;
-    }
     dst = pr_mkfile_in_root(root, "/dev/console", 0600);
     if (dst >= 0) {
         close(dst);
@@ -407,16 +403,31 @@ int pr_rootfs_bind_console(const char *slave_path, struct pyrunc_err *err)
         pr_fail_errno(err, PR_STAGE_CONSOLE, "create `/dev/console`");
         goto out;
     }
-    tree = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+    tree = open_tree(slave_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
     if (tree < 0 || move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
-        pr_fail_errno(err, PR_STAGE_CONSOLE, "bind `%s` to `/dev/console`", slave_path);
+        pr_fail_errno(err, PR_STAGE_CONSOLE, "bind the console to `/dev/console`");
         goto out;
     }
     rc = 0;
 out:
     close_keep_errno(tree);
     close_keep_errno(dst);
-    close_keep_errno(src);
     close_keep_errno(root);
+    return rc;
+}
+
+int pr_rootfs_bind_console(const char *slave_path, struct pyrunc_err *err)
+{
+    int root, src, rc;
+
+    root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return pr_fail_errno(err, PR_STAGE_CONSOLE, "open `/`");
+    src = pr_open_nofollow_in_root(root, slave_path);
+    close(root);
+    if (src < 0)
+        return pr_fail_errno(err, PR_STAGE_CONSOLE, "open console `%s`", slave_path);
+    rc = pr_rootfs_bind_console_fd(src, err);
+    close(src);
     return rc;
 }

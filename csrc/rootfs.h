@@ -16,6 +16,8 @@
 int pr_rootfs_prepare(const struct pr_plan *p, struct pyrunc_err *err);
 int pr_rootfs_finish(const struct pr_plan *p, struct pyrunc_err *err);
 int pr_rootfs_bind_console(const char *slave_path, struct pyrunc_err *err);
+/* Same from the pty peer's fd (TIOCGPTPEER): no path of the container is looked up for the source. */
+int pr_rootfs_bind_console_fd(int slave_fd, struct pyrunc_err *err);
 
 /* For the idmapped mounts of a plan (pr_mount.userns_fd): a user namespace with these maps ("0 100000
  * 65536\n" lines), returned as an O_CLOEXEC fd. Called by the runtime before spawning; to be declared in

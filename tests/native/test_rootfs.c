@@ -930,6 +930,15 @@ static void t_console_bind(void)
     CHECK(stat("/dev/console", &con) == 0 && S_ISCHR(con.st_mode) && con.st_rdev == pty.st_rdev, "console bound");
     /* A console path that is not a terminal is refused. */
     CHECK(pr_rootfs_bind_console("/dev/pts", &err) < 0, "directory refused");
+    /* From the peer's fd, onto a /dev/console that already exists (bound over again). */
+    {
+        int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+        CHECK(peer >= 0, "peer");
+        OK(pr_rootfs_bind_console_fd(peer, &err), &err);
+        CHECK(stat("/dev/console", &con) == 0 && con.st_rdev == pty.st_rdev, "console bound from fd");
+        CHECK(pr_rootfs_bind_console_fd(master + 1000, &err) < 0, "bad fd refused");
+        close(peer);
+    }
 }
 
 static void t_errors(void)
