@@ -304,3 +304,58 @@ def test_user_namespace_container(rt):
     # No mknod in a user namespace: the host's nodes are bound; no sysfs of our own without a netns.
     assert m["/dev/null"][1] == "devtmpfs" and m["/dev/null"][4] == "/null"
     assert m["/sys"][1] == "sysfs" and m["/sys"][0].startswith("ro")
+
+
+def test_console_is_the_pty(rt, tmp_path):
+    import array
+    import socket
+    import threading
+    import time
+
+    sock_path = str(tmp_path / "console.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(sock_path)
+    server.listen(1)
+    got: list[int] = []
+
+    def accept() -> None:
+        conn, _ = server.accept()
+        fds = array.array("i")
+        _, ancdata, _, _ = conn.recvmsg(1024, socket.CMSG_LEN(fds.itemsize))
+        for level, kind, data in ancdata:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds.frombytes(data[: fds.itemsize])
+        got.extend(fds)
+        conn.close()
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+
+    def mutate(cfg):
+        cfg["process"]["terminal"] = True
+
+    script = "stat -c 'console %t:%T' /dev/console; stat -L -c 'stdin %t:%T' /proc/self/fd/0"
+    bundle = rt.bundle(["/bin/sh", "-c", script], mutate=mutate)
+    cid = rt.new_id()
+    try:
+        rt("create", "--console-socket", sock_path, "-b", str(bundle), cid, check=True)
+        thread.join(10)
+        assert got, "no pty master received"
+        rt("start", cid, check=True)
+        out = b""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and out.count(b"\n") < 2:
+            try:
+                chunk = os.read(got[0], 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        lines = dict(line.split() for line in out.decode().replace("\r", "").splitlines() if line.strip())
+        assert lines["console"] == lines["stdin"] and lines["console"].startswith("88:")
+    finally:
+        server.close()
+        for fd in got:
+            os.close(fd)
+        rt("delete", "--force", cid)
