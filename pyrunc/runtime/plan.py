@@ -10,6 +10,8 @@ import os
 
 from ..errors import ConfigError, PyruncError
 from ..log import LOG
+from ..security.lsm import lsm_enabled as lsm_enabled  # re-exported: features.py asks the plan module
+from ..security.lsm import mount_label, process_labels
 from . import planfile as pf
 
 TYPE_CHECKING = False
@@ -117,16 +119,6 @@ def cpu_mask(text: str, pointer: str) -> bytes:
     return bytes(mask)
 
 
-def lsm_enabled(name: str) -> bool:
-    if name == "apparmor":
-        try:
-            with open("/sys/module/apparmor/parameters/enabled", "rb") as handle:
-                return handle.read(1) == b"Y"
-        except OSError:
-            return False
-    return os.path.exists("/sys/fs/selinux/enforce")
-
-
 def build_process(w: pf.PlanWriter, proc: dict[str, Any], pointer: str, *, exec_mode: bool,
                   extra_env: list[str] | None = None) -> None:
     """The process part of the plan: shared by create and exec."""
@@ -185,16 +177,11 @@ def build_process(w: pf.PlanWriter, proc: dict[str, Any], pointer: str, *, exec_
         w.raw(pf.PA_CPU_AFFINITY, cpu_mask(str(affinity["initial"]), f"{pointer}/execCPUAffinity/initial"))
     if isinstance(affinity, dict) and affinity.get("final"):
         w.raw(pf.PA_CPU_AFFINITY_FINAL, cpu_mask(str(affinity["final"]), f"{pointer}/execCPUAffinity/final"))
-    if proc.get("apparmorProfile"):
-        if lsm_enabled("apparmor"):
-            w.str(pf.PA_APPARMOR, proc["apparmorProfile"])
-        else:
-            LOG.debug(f"{pointer}/apparmorProfile: AppArmor is not enabled on this host, ignored")
-    if proc.get("selinuxLabel"):
-        if lsm_enabled("selinux"):
-            w.str(pf.PA_SELINUX_LABEL, proc["selinuxLabel"])
-        else:
-            LOG.debug(f"{pointer}/selinuxLabel: SELinux is not enabled on this host, ignored")
+    profile, label = process_labels(proc, pointer)
+    if profile is not None:
+        w.str(pf.PA_APPARMOR, profile)
+    if label is not None:
+        w.str(pf.PA_SELINUX_LABEL, label)
     if proc.get("terminal"):
         size = proc.get("consoleSize") or {}
         w.raw(pf.PA_TERMINAL, _u32pair(int(size.get("height", 0)), int(size.get("width", 0))))
@@ -275,11 +262,9 @@ def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: 
         w.str(pf.PA_MASKED, path)
     for path in linux.get("readonlyPaths") or []:
         w.str(pf.PA_READONLY, path)
-    if linux.get("mountLabel"):
-        if lsm_enabled("selinux"):
-            w.str(pf.PA_MOUNT_LABEL, linux["mountLabel"])
-        else:
-            LOG.debug("/linux/mountLabel: SELinux is not enabled on this host, ignored")
+    label = mount_label(linux)
+    if label is not None:
+        w.str(pf.PA_MOUNT_LABEL, label)
     if cfg.get("hostname") is not None:
         w.str(pf.PA_HOSTNAME, cfg["hostname"])
     if cfg.get("domainname") is not None:
