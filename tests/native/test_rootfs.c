@@ -719,6 +719,12 @@ static void t_cgroup_v2_fake(void)
     OK(pr_mount_one(&c, &m, &err), &err);
     CHECK(rfile_is(RP("/sys/fs/cgroup/memory.max"), "max\n") && is_ro(RP("/sys/fs/cgroup")),
           "v2 container cgroup bound read-only");
+    /* In a cgroup namespace: a cgroup2 mount of its own. */
+    c.cgroupns = 1;
+    m.destination = "/sys/fs/cgroup2";
+    OK(pr_mount_one(&c, &m, &err), &err);
+    CHECK(fstype_of(RP("/sys/fs/cgroup2")) == CGROUP2_SUPER_MAGIC && is_ro(RP("/sys/fs/cgroup2")), "cgroup2");
+    CHECK(access(RP("/sys/fs/cgroup2/cgroup.controllers"), F_OK) == 0, "a real cgroup2");
     close(root);
 }
 
