@@ -19,75 +19,76 @@ _KNOWN1 = frozenset(['apparmorProfile', 'args', 'capabilities', 'commandLine', '
 _KNOWN2 = frozenset(['annotations', 'bundle', 'id', 'ociVersion', 'pid', 'status'])
 _KNOWN3 = frozenset(['annotations', 'hooks', 'linux', 'mountOptions', 'ociVersionMax', 'ociVersionMin', 'potentiallyUnsafeConfigAnnotations'])
 _KNOWN4 = frozenset(['blockIO', 'cpu', 'devices', 'hugepageLimits', 'memory', 'network', 'pids', 'rdma', 'unified'])
-_KNOWN5 = frozenset(['path', 'readonly'])
-_KNOWN6 = frozenset(['createContainer', 'createRuntime', 'poststart', 'poststop', 'prestart', 'startContainer'])
-_ENUM7 = frozenset(['private', 'shared', 'slave', 'unbindable'])
-_ENUM7_TEXT = '"private", "shared", "slave", "unbindable"'
-_KNOWN8 = frozenset(['cgroupsPath', 'devices', 'gidMappings', 'intelRdt', 'maskedPaths', 'memoryPolicy', 'mountLabel', 'namespaces', 'netDevices', 'personality', 'readonlyPaths', 'resources', 'rootfsPropagation', 'seccomp', 'sysctl', 'timeOffsets', 'uidMappings'])
-_KNOWN9 = frozenset(['height', 'width'])
-_KNOWN10 = frozenset(['ambient', 'bounding', 'effective', 'inheritable', 'permitted'])
-_ENUM11 = frozenset(['SCHED_OTHER', 'SCHED_FIFO', 'SCHED_RR', 'SCHED_BATCH', 'SCHED_ISO', 'SCHED_IDLE', 'SCHED_DEADLINE'])
-_ENUM11_TEXT = '"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE"'
-_KNOWN12 = frozenset(['deadline', 'flags', 'nice', 'period', 'policy', 'priority', 'runtime'])
-_ENUM13 = frozenset(['IOPRIO_CLASS_RT', 'IOPRIO_CLASS_BE', 'IOPRIO_CLASS_IDLE'])
-_ENUM13_TEXT = '"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"'
-_KNOWN14 = frozenset(['class', 'priority'])
-_KNOWN15 = frozenset(['final', 'initial'])
-_KNOWN16 = frozenset(['additionalGids', 'gid', 'uid', 'umask', 'username'])
-_KNOWN17 = frozenset(['apparmor', 'capabilities', 'cgroup', 'intelRdt', 'memoryPolicy', 'mountExtensions', 'namespaces', 'netDevices', 'seccomp', 'selinux'])
-_KNOWN18 = frozenset(['checkBeforeUpdate', 'disableOOMKiller', 'kernel', 'kernelTCP', 'limit', 'reservation', 'swap', 'swappiness', 'useHierarchy'])
-_KNOWN19 = frozenset(['burst', 'cpus', 'idle', 'mems', 'period', 'quota', 'realtimePeriod', 'realtimeRuntime', 'shares'])
-_KNOWN20 = frozenset(['leafWeight', 'throttleReadBpsDevice', 'throttleReadIOPSDevice', 'throttleWriteBpsDevice', 'throttleWriteIOPSDevice', 'weight', 'weightDevice'])
-_KNOWN21 = frozenset(['classID', 'priorities'])
-_KNOWN22 = frozenset(['limit'])
-_KNOWN23 = frozenset(['destination', 'gidMappings', 'options', 'source', 'type', 'uidMappings'])
-_KNOWN24 = frozenset(['closID', 'enableMonitoring', 'l3CacheSchema', 'memBwSchema', 'schemata'])
-_ENUM25 = frozenset(['MPOL_DEFAULT', 'MPOL_BIND', 'MPOL_INTERLEAVE', 'MPOL_WEIGHTED_INTERLEAVE', 'MPOL_PREFERRED', 'MPOL_PREFERRED_MANY', 'MPOL_LOCAL'])
-_ENUM25_TEXT = '"MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE", "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL"'
-_KNOWN26 = frozenset(['flags', 'mode', 'nodes'])
-_ENUM27 = frozenset(['SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY'])
-_ENUM27_TEXT = '"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY"'
-_KNOWN28 = frozenset(['architectures', 'defaultAction', 'defaultErrnoRet', 'flags', 'listenerMetadata', 'listenerPath', 'syscalls'])
-_ENUM29 = frozenset(['LINUX', 'LINUX32'])
-_ENUM29_TEXT = '"LINUX", "LINUX32"'
-_KNOWN30 = frozenset(['domain', 'flags'])
-_KNOWN31 = frozenset(['hard', 'soft', 'type'])
-_ENUM32 = frozenset(['SCHED_FLAG_RESET_ON_FORK', 'SCHED_FLAG_RECLAIM', 'SCHED_FLAG_DL_OVERRUN', 'SCHED_FLAG_KEEP_POLICY', 'SCHED_FLAG_KEEP_PARAMS', 'SCHED_FLAG_UTIL_CLAMP_MIN', 'SCHED_FLAG_UTIL_CLAMP_MAX'])
-_ENUM32_TEXT = '"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM", "SCHED_FLAG_DL_OVERRUN", "SCHED_FLAG_KEEP_POLICY", "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN", "SCHED_FLAG_UTIL_CLAMP_MAX"'
-_ENUM33 = frozenset(['mount', 'pid', 'network', 'uts', 'ipc', 'user', 'cgroup', 'time'])
-_ENUM33_TEXT = '"mount", "pid", "network", "uts", "ipc", "user", "cgroup", "time"'
-_KNOWN34 = frozenset(['rdma', 'systemd', 'systemdUser', 'v1', 'v2'])
-_KNOWN35 = frozenset(['actions', 'archs', 'enabled', 'knownFlags', 'operators', 'supportedFlags'])
-_KNOWN36 = frozenset(['enabled'])
-_KNOWN37 = frozenset(['flags', 'modes'])
-_KNOWN38 = frozenset(['enabled', 'monitoring', 'schemata'])
-_KNOWN39 = frozenset(['idmap'])
-_ENUM40 = frozenset(['a', 'c', 'b'])
-_ENUM40_TEXT = '"a", "c", "b"'
-_KNOWN41 = frozenset(['access', 'allow', 'major', 'minor', 'type'])
-_KNOWN42 = frozenset(['limit', 'pageSize'])
-_KNOWN43 = frozenset(['hcaHandles', 'hcaObjects'])
-_KNOWN44 = frozenset(['args', 'env', 'path', 'timeout'])
-_KNOWN45 = frozenset(['path', 'type'])
-_KNOWN46 = frozenset(['containerID', 'hostID', 'size'])
-_KNOWN47 = frozenset(['nanosecs', 'secs'])
-_ENUM48 = frozenset(['c', 'b', 'u', 'p'])
-_ENUM48_TEXT = '"c", "b", "u", "p"'
-_KNOWN49 = frozenset(['fileMode', 'gid', 'major', 'minor', 'path', 'type', 'uid'])
-_KNOWN50 = frozenset(['name'])
-_ENUM51 = frozenset(['MPOL_F_NUMA_BALANCING', 'MPOL_F_RELATIVE_NODES', 'MPOL_F_STATIC_NODES'])
-_ENUM51_TEXT = '"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"'
-_ENUM52 = frozenset(['SCMP_ARCH_X86', 'SCMP_ARCH_X86_64', 'SCMP_ARCH_X32', 'SCMP_ARCH_ARM', 'SCMP_ARCH_AARCH64', 'SCMP_ARCH_MIPS', 'SCMP_ARCH_MIPS64', 'SCMP_ARCH_MIPS64N32', 'SCMP_ARCH_MIPSEL', 'SCMP_ARCH_MIPSEL64', 'SCMP_ARCH_MIPSEL64N32', 'SCMP_ARCH_PPC', 'SCMP_ARCH_PPC64', 'SCMP_ARCH_PPC64LE', 'SCMP_ARCH_S390', 'SCMP_ARCH_S390X', 'SCMP_ARCH_PARISC', 'SCMP_ARCH_PARISC64', 'SCMP_ARCH_RISCV64', 'SCMP_ARCH_LOONGARCH64', 'SCMP_ARCH_M68K', 'SCMP_ARCH_SH', 'SCMP_ARCH_SHEB'])
-_ENUM52_TEXT = '"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM", "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64", "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB"'
-_ENUM53 = frozenset(['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW', 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'])
-_ENUM53_TEXT = '"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"'
-_KNOWN54 = frozenset(['leafWeight', 'major', 'minor', 'weight'])
-_KNOWN55 = frozenset(['major', 'minor', 'rate'])
-_KNOWN56 = frozenset(['name', 'priority'])
-_KNOWN57 = frozenset(['action', 'args', 'errnoRet', 'names'])
-_ENUM58 = frozenset(['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ'])
-_ENUM58_TEXT = '"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"'
-_KNOWN59 = frozenset(['index', 'op', 'value', 'valueTwo'])
+_KNOWN5 = frozenset(['fds', 'metadata', 'ociVersion', 'pid', 'state'])
+_KNOWN6 = frozenset(['path', 'readonly'])
+_KNOWN7 = frozenset(['createContainer', 'createRuntime', 'poststart', 'poststop', 'prestart', 'startContainer'])
+_ENUM8 = frozenset(['private', 'shared', 'slave', 'unbindable'])
+_ENUM8_TEXT = '"private", "shared", "slave", "unbindable"'
+_KNOWN9 = frozenset(['cgroupsPath', 'devices', 'gidMappings', 'intelRdt', 'maskedPaths', 'memoryPolicy', 'mountLabel', 'namespaces', 'netDevices', 'personality', 'readonlyPaths', 'resources', 'rootfsPropagation', 'seccomp', 'sysctl', 'timeOffsets', 'uidMappings'])
+_KNOWN10 = frozenset(['height', 'width'])
+_KNOWN11 = frozenset(['ambient', 'bounding', 'effective', 'inheritable', 'permitted'])
+_ENUM12 = frozenset(['SCHED_OTHER', 'SCHED_FIFO', 'SCHED_RR', 'SCHED_BATCH', 'SCHED_ISO', 'SCHED_IDLE', 'SCHED_DEADLINE'])
+_ENUM12_TEXT = '"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE"'
+_KNOWN13 = frozenset(['deadline', 'flags', 'nice', 'period', 'policy', 'priority', 'runtime'])
+_ENUM14 = frozenset(['IOPRIO_CLASS_RT', 'IOPRIO_CLASS_BE', 'IOPRIO_CLASS_IDLE'])
+_ENUM14_TEXT = '"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"'
+_KNOWN15 = frozenset(['class', 'priority'])
+_KNOWN16 = frozenset(['final', 'initial'])
+_KNOWN17 = frozenset(['additionalGids', 'gid', 'uid', 'umask', 'username'])
+_KNOWN18 = frozenset(['apparmor', 'capabilities', 'cgroup', 'intelRdt', 'memoryPolicy', 'mountExtensions', 'namespaces', 'netDevices', 'seccomp', 'selinux'])
+_KNOWN19 = frozenset(['checkBeforeUpdate', 'disableOOMKiller', 'kernel', 'kernelTCP', 'limit', 'reservation', 'swap', 'swappiness', 'useHierarchy'])
+_KNOWN20 = frozenset(['burst', 'cpus', 'idle', 'mems', 'period', 'quota', 'realtimePeriod', 'realtimeRuntime', 'shares'])
+_KNOWN21 = frozenset(['leafWeight', 'throttleReadBpsDevice', 'throttleReadIOPSDevice', 'throttleWriteBpsDevice', 'throttleWriteIOPSDevice', 'weight', 'weightDevice'])
+_KNOWN22 = frozenset(['classID', 'priorities'])
+_KNOWN23 = frozenset(['limit'])
+_KNOWN24 = frozenset(['destination', 'gidMappings', 'options', 'source', 'type', 'uidMappings'])
+_KNOWN25 = frozenset(['closID', 'enableMonitoring', 'l3CacheSchema', 'memBwSchema', 'schemata'])
+_ENUM26 = frozenset(['MPOL_DEFAULT', 'MPOL_BIND', 'MPOL_INTERLEAVE', 'MPOL_WEIGHTED_INTERLEAVE', 'MPOL_PREFERRED', 'MPOL_PREFERRED_MANY', 'MPOL_LOCAL'])
+_ENUM26_TEXT = '"MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE", "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL"'
+_KNOWN27 = frozenset(['flags', 'mode', 'nodes'])
+_ENUM28 = frozenset(['SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY'])
+_ENUM28_TEXT = '"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY"'
+_KNOWN29 = frozenset(['architectures', 'defaultAction', 'defaultErrnoRet', 'flags', 'listenerMetadata', 'listenerPath', 'syscalls'])
+_ENUM30 = frozenset(['LINUX', 'LINUX32'])
+_ENUM30_TEXT = '"LINUX", "LINUX32"'
+_KNOWN31 = frozenset(['domain', 'flags'])
+_KNOWN32 = frozenset(['hard', 'soft', 'type'])
+_ENUM33 = frozenset(['SCHED_FLAG_RESET_ON_FORK', 'SCHED_FLAG_RECLAIM', 'SCHED_FLAG_DL_OVERRUN', 'SCHED_FLAG_KEEP_POLICY', 'SCHED_FLAG_KEEP_PARAMS', 'SCHED_FLAG_UTIL_CLAMP_MIN', 'SCHED_FLAG_UTIL_CLAMP_MAX'])
+_ENUM33_TEXT = '"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM", "SCHED_FLAG_DL_OVERRUN", "SCHED_FLAG_KEEP_POLICY", "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN", "SCHED_FLAG_UTIL_CLAMP_MAX"'
+_ENUM34 = frozenset(['mount', 'pid', 'network', 'uts', 'ipc', 'user', 'cgroup', 'time'])
+_ENUM34_TEXT = '"mount", "pid", "network", "uts", "ipc", "user", "cgroup", "time"'
+_KNOWN35 = frozenset(['rdma', 'systemd', 'systemdUser', 'v1', 'v2'])
+_KNOWN36 = frozenset(['actions', 'archs', 'enabled', 'knownFlags', 'operators', 'supportedFlags'])
+_KNOWN37 = frozenset(['enabled'])
+_KNOWN38 = frozenset(['flags', 'modes'])
+_KNOWN39 = frozenset(['enabled', 'monitoring', 'schemata'])
+_KNOWN40 = frozenset(['idmap'])
+_ENUM41 = frozenset(['a', 'c', 'b'])
+_ENUM41_TEXT = '"a", "c", "b"'
+_KNOWN42 = frozenset(['access', 'allow', 'major', 'minor', 'type'])
+_KNOWN43 = frozenset(['limit', 'pageSize'])
+_KNOWN44 = frozenset(['hcaHandles', 'hcaObjects'])
+_KNOWN45 = frozenset(['args', 'env', 'path', 'timeout'])
+_KNOWN46 = frozenset(['path', 'type'])
+_KNOWN47 = frozenset(['containerID', 'hostID', 'size'])
+_KNOWN48 = frozenset(['nanosecs', 'secs'])
+_ENUM49 = frozenset(['c', 'b', 'u', 'p'])
+_ENUM49_TEXT = '"c", "b", "u", "p"'
+_KNOWN50 = frozenset(['fileMode', 'gid', 'major', 'minor', 'path', 'type', 'uid'])
+_KNOWN51 = frozenset(['name'])
+_ENUM52 = frozenset(['MPOL_F_NUMA_BALANCING', 'MPOL_F_RELATIVE_NODES', 'MPOL_F_STATIC_NODES'])
+_ENUM52_TEXT = '"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"'
+_ENUM53 = frozenset(['SCMP_ARCH_X86', 'SCMP_ARCH_X86_64', 'SCMP_ARCH_X32', 'SCMP_ARCH_ARM', 'SCMP_ARCH_AARCH64', 'SCMP_ARCH_MIPS', 'SCMP_ARCH_MIPS64', 'SCMP_ARCH_MIPS64N32', 'SCMP_ARCH_MIPSEL', 'SCMP_ARCH_MIPSEL64', 'SCMP_ARCH_MIPSEL64N32', 'SCMP_ARCH_PPC', 'SCMP_ARCH_PPC64', 'SCMP_ARCH_PPC64LE', 'SCMP_ARCH_S390', 'SCMP_ARCH_S390X', 'SCMP_ARCH_PARISC', 'SCMP_ARCH_PARISC64', 'SCMP_ARCH_RISCV64', 'SCMP_ARCH_LOONGARCH64', 'SCMP_ARCH_M68K', 'SCMP_ARCH_SH', 'SCMP_ARCH_SHEB'])
+_ENUM53_TEXT = '"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM", "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64", "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB"'
+_ENUM54 = frozenset(['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW', 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'])
+_ENUM54_TEXT = '"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"'
+_KNOWN55 = frozenset(['leafWeight', 'major', 'minor', 'weight'])
+_KNOWN56 = frozenset(['major', 'minor', 'rate'])
+_KNOWN57 = frozenset(['name', 'priority'])
+_KNOWN58 = frozenset(['action', 'args', 'errnoRet', 'names'])
+_ENUM59 = frozenset(['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ'])
+_ENUM59_TEXT = '"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"'
+_KNOWN60 = frozenset(['index', 'op', 'value', 'valueTwo'])
 _IDENT_CHARS = frozenset('-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')
 _DIGITS = frozenset('0123456789')
 
@@ -448,6 +449,48 @@ def _c_config_linux__Resources(v):
     return None
 
 
+def _c_container_process_state(v):
+    if not isinstance(v, dict):
+        return ('expected an object', 'type', [])
+    if 'ociVersion' not in v:
+        return ('missing required property "ociVersion"', 'required', [])
+    if 'pid' not in v:
+        return ('missing required property "pid"', 'required', [])
+    if 'state' not in v:
+        return ('missing required property "state"', 'required', [])
+    x = v.get('ociVersion', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['ociVersion'])
+        if not is_oci_version(x):
+            return ('unsupported version (pyrunc accepts runtime-spec 1.0.0 up to 1.3.x)', 'pattern', ['ociVersion'])
+    x = v.get('fds', _MISSING)
+    if x is not _MISSING:
+        e = _c_defs__ArrayOfStrings(x)
+        if e is not None:
+            e[2].append('fds')
+            return e
+    x = v.get('pid', _MISSING)
+    if x is not _MISSING:
+        if not (isinstance(x, int) and not isinstance(x, bool)):
+            return ('expected an integer', 'type', ['pid'])
+        if x < 1:
+            return ('must be at least 1', 'minimum', ['pid'])
+        if x > 4294967295:
+            return ('must be at most 4294967295', 'maximum', ['pid'])
+    x = v.get('metadata', _MISSING)
+    if x is not _MISSING:
+        if not isinstance(x, str):
+            return ('expected a string', 'type', ['metadata'])
+    x = v.get('state', _MISSING)
+    if x is not _MISSING:
+        e = _c_state(x)
+        if e is not None:
+            e[2].append('state')
+            return e
+    return None
+
+
 def _c_defs__Root(v):
     if not isinstance(v, dict):
         return ('expected an object', 'type', [])
@@ -606,8 +649,8 @@ def _c_config_linux__Linux(v):
     if x is not _MISSING:
         if not isinstance(x, str):
             return ('expected a string', 'type', ['rootfsPropagation'])
-        if x not in _ENUM7:
-            return ('must be one of ' + _ENUM7_TEXT, 'enum', ['rootfsPropagation'])
+        if x not in _ENUM8:
+            return ('must be one of ' + _ENUM8_TEXT, 'enum', ['rootfsPropagation'])
     x = v.get('maskedPaths', _MISSING)
     if x is not _MISSING:
         e = _c_defs__ArrayOfStrings(x)
@@ -724,8 +767,8 @@ def _c_defs__Scheduler(v):
     if x is not _MISSING:
         if not isinstance(x, str):
             return ('expected a string', 'type', ['policy'])
-        if x not in _ENUM11:
-            return ('must be one of ' + _ENUM11_TEXT, 'enum', ['policy'])
+        if x not in _ENUM12:
+            return ('must be one of ' + _ENUM12_TEXT, 'enum', ['policy'])
     x = v.get('nice', _MISSING)
     if x is not _MISSING:
         if not (isinstance(x, int) and not isinstance(x, bool)):
@@ -786,8 +829,8 @@ def _c_defs__IOPriority(v):
     if x is not _MISSING:
         if not isinstance(x, str):
             return ('expected a string', 'type', ['class'])
-        if x not in _ENUM13:
-            return ('must be one of ' + _ENUM13_TEXT, 'enum', ['class'])
+        if x not in _ENUM14:
+            return ('must be one of ' + _ENUM14_TEXT, 'enum', ['class'])
     x = v.get('priority', _MISSING)
     if x is not _MISSING:
         if not (isinstance(x, int) and not isinstance(x, bool)):
@@ -1328,8 +1371,8 @@ def _c_config_linux__MemoryPolicy(v):
     if x is not _MISSING:
         if not isinstance(x, str):
             return ('expected a string', 'type', ['mode'])
-        if x not in _ENUM25:
-            return ('must be one of ' + _ENUM25_TEXT, 'enum', ['mode'])
+        if x not in _ENUM26:
+            return ('must be one of ' + _ENUM26_TEXT, 'enum', ['mode'])
     x = v.get('nodes', _MISSING)
     if x is not _MISSING:
         if not isinstance(x, str):
@@ -1352,8 +1395,8 @@ def _c_config_linux__Seccomp(v):
     if x is not _MISSING:
         if not isinstance(x, str):
             return ('expected a string', 'type', ['defaultAction'])
-        if x not in _ENUM27:
-            return ('must be one of ' + _ENUM27_TEXT, 'enum', ['defaultAction'])
+        if x not in _ENUM28:
+            return ('must be one of ' + _ENUM28_TEXT, 'enum', ['defaultAction'])
     x = v.get('defaultErrnoRet', _MISSING)
     if x is not _MISSING:
         if not (isinstance(x, int) and not isinstance(x, bool)):
@@ -1400,8 +1443,8 @@ def _c_config_linux__Personality(v):
     if x is not _MISSING:
         if not isinstance(x, str):
             return ('expected a string', 'type', ['domain'])
-        if x not in _ENUM29:
-            return ('must be one of ' + _ENUM29_TEXT, 'enum', ['domain'])
+        if x not in _ENUM30:
+            return ('must be one of ' + _ENUM30_TEXT, 'enum', ['domain'])
     x = v.get('flags', _MISSING)
     if x is not _MISSING:
         e = _c_defs__ArrayOfStrings(x)
@@ -1449,8 +1492,8 @@ def _c_node9(v):
     for i, x in enumerate(v):
         if not isinstance(x, str):
             return ('expected a string', 'type', [i])
-        if x not in _ENUM32:
-            return ('must be one of ' + _ENUM32_TEXT, 'enum', [i])
+        if x not in _ENUM33:
+            return ('must be one of ' + _ENUM33_TEXT, 'enum', [i])
     return None
 
 
@@ -1473,8 +1516,8 @@ def _c_node10(v):
     for i, x in enumerate(v):
         if not isinstance(x, str):
             return ('expected a string', 'type', [i])
-        if x not in _ENUM33:
-            return ('must be one of ' + _ENUM33_TEXT, 'enum', [i])
+        if x not in _ENUM34:
+            return ('must be one of ' + _ENUM34_TEXT, 'enum', [i])
     return None
 
 
@@ -1615,8 +1658,8 @@ def _c_config_linux__DeviceCgroup(v):
     if x is not _MISSING:
         if not isinstance(x, str):
             return ('expected a string', 'type', ['type'])
-        if x not in _ENUM40:
-            return ('must be one of ' + _ENUM40_TEXT, 'enum', ['type'])
+        if x not in _ENUM41:
+            return ('must be one of ' + _ENUM41_TEXT, 'enum', ['type'])
     x = v.get('major', _MISSING)
     if x is not _MISSING:
         if not (isinstance(x, int) and not isinstance(x, bool)):
@@ -1758,8 +1801,8 @@ def _c_config_linux__Namespace(v):
     if x is not _MISSING:
         if not isinstance(x, str):
             return ('expected a string', 'type', ['type'])
-        if x not in _ENUM33:
-            return ('must be one of ' + _ENUM33_TEXT, 'enum', ['type'])
+        if x not in _ENUM34:
+            return ('must be one of ' + _ENUM34_TEXT, 'enum', ['type'])
     x = v.get('path', _MISSING)
     if x is not _MISSING:
         if not isinstance(x, str):
@@ -1836,8 +1879,8 @@ def _c_config_linux__Device(v):
     if x is not _MISSING:
         if not isinstance(x, str):
             return ('expected a string', 'type', ['type'])
-        if x not in _ENUM48:
-            return ('must be one of ' + _ENUM48_TEXT, 'enum', ['type'])
+        if x not in _ENUM49:
+            return ('must be one of ' + _ENUM49_TEXT, 'enum', ['type'])
     x = v.get('path', _MISSING)
     if x is not _MISSING:
         if not isinstance(x, str):
@@ -1901,8 +1944,8 @@ def _c_node18(v):
     for i, x in enumerate(v):
         if not isinstance(x, str):
             return ('expected a string', 'type', [i])
-        if x not in _ENUM51:
-            return ('must be one of ' + _ENUM51_TEXT, 'enum', [i])
+        if x not in _ENUM52:
+            return ('must be one of ' + _ENUM52_TEXT, 'enum', [i])
     return None
 
 
@@ -1912,8 +1955,8 @@ def _c_node19(v):
     for i, x in enumerate(v):
         if not isinstance(x, str):
             return ('expected a string', 'type', [i])
-        if x not in _ENUM52:
-            return ('must be one of ' + _ENUM52_TEXT, 'enum', [i])
+        if x not in _ENUM53:
+            return ('must be one of ' + _ENUM53_TEXT, 'enum', [i])
     return None
 
 
@@ -1923,8 +1966,8 @@ def _c_node20(v):
     for i, x in enumerate(v):
         if not isinstance(x, str):
             return ('expected a string', 'type', [i])
-        if x not in _ENUM53:
-            return ('must be one of ' + _ENUM53_TEXT, 'enum', [i])
+        if x not in _ENUM54:
+            return ('must be one of ' + _ENUM54_TEXT, 'enum', [i])
     return None
 
 
@@ -2056,8 +2099,8 @@ def _c_config_linux__Syscall(v):
     if x is not _MISSING:
         if not isinstance(x, str):
             return ('expected a string', 'type', ['action'])
-        if x not in _ENUM27:
-            return ('must be one of ' + _ENUM27_TEXT, 'enum', ['action'])
+        if x not in _ENUM28:
+            return ('must be one of ' + _ENUM28_TEXT, 'enum', ['action'])
     x = v.get('errnoRet', _MISSING)
     if x is not _MISSING:
         if not (isinstance(x, int) and not isinstance(x, bool)):
@@ -2134,8 +2177,8 @@ def _c_config_linux__SyscallArg(v):
     if x is not _MISSING:
         if not isinstance(x, str):
             return ('expected a string', 'type', ['op'])
-        if x not in _ENUM58:
-            return ('must be one of ' + _ENUM58_TEXT, 'enum', ['op'])
+        if x not in _ENUM59:
+            return ('must be one of ' + _ENUM59_TEXT, 'enum', ['op'])
     return None
 
 
@@ -2221,11 +2264,21 @@ def _u_config_linux__Resources(v, p, out):
             _u_node4(x, p + '/rdma', out)
 
 
-def _u_defs__Root(v, p, out):
+def _u_container_process_state(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
         if k not in _KNOWN5:
+            out.append(p + '/' + _esc(k))
+        elif k == 'state':
+            _u_state(x, p + '/state', out)
+
+
+def _u_defs__Root(v, p, out):
+    if not isinstance(v, dict):
+        return
+    for k, x in v.items():
+        if k not in _KNOWN6:
             out.append(p + '/' + _esc(k))
 
 
@@ -2239,7 +2292,7 @@ def _u_defs__Hooks(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN6:
+        if k not in _KNOWN7:
             out.append(p + '/' + _esc(k))
         elif k == 'prestart':
             _u_defs__ArrayOfHooks(x, p + '/prestart', out)
@@ -2263,7 +2316,7 @@ def _u_config_linux__Linux(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN8:
+        if k not in _KNOWN9:
             out.append(p + '/' + _esc(k))
         elif k == 'namespaces':
             _u_node5(x, p + '/namespaces', out)
@@ -2293,7 +2346,7 @@ def _u_defs__ConsoleSize(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN9:
+        if k not in _KNOWN10:
             out.append(p + '/' + _esc(k))
 
 
@@ -2311,7 +2364,7 @@ def _u_defs__Capabilities(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN10:
+        if k not in _KNOWN11:
             out.append(p + '/' + _esc(k))
 
 
@@ -2319,7 +2372,7 @@ def _u_defs__Scheduler(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN12:
+        if k not in _KNOWN13:
             out.append(p + '/' + _esc(k))
 
 
@@ -2327,7 +2380,7 @@ def _u_defs__IOPriority(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN14:
+        if k not in _KNOWN15:
             out.append(p + '/' + _esc(k))
 
 
@@ -2335,7 +2388,7 @@ def _u_defs__ExecCPUAffinity(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN15:
+        if k not in _KNOWN16:
             out.append(p + '/' + _esc(k))
 
 
@@ -2343,7 +2396,7 @@ def _u_defs__User(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN16:
+        if k not in _KNOWN17:
             out.append(p + '/' + _esc(k))
 
 
@@ -2351,7 +2404,7 @@ def _u_features_linux__Linux(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN17:
+        if k not in _KNOWN18:
             out.append(p + '/' + _esc(k))
         elif k == 'cgroup':
             _u_node11(x, p + '/cgroup', out)
@@ -2381,7 +2434,7 @@ def _u_config_linux__Memory(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN18:
+        if k not in _KNOWN19:
             out.append(p + '/' + _esc(k))
 
 
@@ -2389,7 +2442,7 @@ def _u_config_linux__CPU(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN19:
+        if k not in _KNOWN20:
             out.append(p + '/' + _esc(k))
 
 
@@ -2397,7 +2450,7 @@ def _u_config_linux__BlockIO(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN20:
+        if k not in _KNOWN21:
             out.append(p + '/' + _esc(k))
         elif k == 'weightDevice':
             _u_node16(x, p + '/weightDevice', out)
@@ -2421,7 +2474,7 @@ def _u_config_linux__Network(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN21:
+        if k not in _KNOWN22:
             out.append(p + '/' + _esc(k))
         elif k == 'priorities':
             _u_node17(x, p + '/priorities', out)
@@ -2431,7 +2484,7 @@ def _u_config_linux__Pids(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN22:
+        if k not in _KNOWN23:
             out.append(p + '/' + _esc(k))
 
 
@@ -2449,7 +2502,7 @@ def _u_defs__Mount(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN23:
+        if k not in _KNOWN24:
             out.append(p + '/' + _esc(k))
         elif k == 'uidMappings':
             _u_defs__ArrayOfIDMappings(x, p + '/uidMappings', out)
@@ -2497,7 +2550,7 @@ def _u_config_linux__IntelRdt(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN24:
+        if k not in _KNOWN25:
             out.append(p + '/' + _esc(k))
 
 
@@ -2505,7 +2558,7 @@ def _u_config_linux__MemoryPolicy(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN26:
+        if k not in _KNOWN27:
             out.append(p + '/' + _esc(k))
 
 
@@ -2513,7 +2566,7 @@ def _u_config_linux__Seccomp(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN28:
+        if k not in _KNOWN29:
             out.append(p + '/' + _esc(k))
         elif k == 'syscalls':
             _u_node21(x, p + '/syscalls', out)
@@ -2523,7 +2576,7 @@ def _u_config_linux__Personality(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN30:
+        if k not in _KNOWN31:
             out.append(p + '/' + _esc(k))
 
 
@@ -2531,7 +2584,7 @@ def _u_defs__Rlimit(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN31:
+        if k not in _KNOWN32:
             out.append(p + '/' + _esc(k))
 
 
@@ -2551,7 +2604,7 @@ def _u_node11(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN34:
+        if k not in _KNOWN35:
             out.append(p + '/' + _esc(k))
 
 
@@ -2559,7 +2612,7 @@ def _u_node12(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN35:
+        if k not in _KNOWN36:
             out.append(p + '/' + _esc(k))
 
 
@@ -2567,7 +2620,7 @@ def _u_features_linux__Enabled(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN36:
+        if k not in _KNOWN37:
             out.append(p + '/' + _esc(k))
 
 
@@ -2575,7 +2628,7 @@ def _u_node13(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN37:
+        if k not in _KNOWN38:
             out.append(p + '/' + _esc(k))
 
 
@@ -2583,7 +2636,7 @@ def _u_node14(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN38:
+        if k not in _KNOWN39:
             out.append(p + '/' + _esc(k))
 
 
@@ -2591,7 +2644,7 @@ def _u_node15(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN39:
+        if k not in _KNOWN40:
             out.append(p + '/' + _esc(k))
         elif k == 'idmap':
             _u_features_linux__Enabled(x, p + '/idmap', out)
@@ -2601,7 +2654,7 @@ def _u_config_linux__DeviceCgroup(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN41:
+        if k not in _KNOWN42:
             out.append(p + '/' + _esc(k))
 
 
@@ -2621,7 +2674,7 @@ def _u_config_linux__HugepageLimit(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN42:
+        if k not in _KNOWN43:
             out.append(p + '/' + _esc(k))
 
 
@@ -2635,7 +2688,7 @@ def _u_config_linux__Rdma(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN43:
+        if k not in _KNOWN44:
             out.append(p + '/' + _esc(k))
 
 
@@ -2643,7 +2696,7 @@ def _u_defs__Hook(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN44:
+        if k not in _KNOWN45:
             out.append(p + '/' + _esc(k))
 
 
@@ -2651,7 +2704,7 @@ def _u_config_linux__Namespace(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN45:
+        if k not in _KNOWN46:
             out.append(p + '/' + _esc(k))
 
 
@@ -2659,7 +2712,7 @@ def _u_defs__IDMapping(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN46:
+        if k not in _KNOWN47:
             out.append(p + '/' + _esc(k))
 
 
@@ -2667,7 +2720,7 @@ def _u_config_linux__TimeOffset(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN47:
+        if k not in _KNOWN48:
             out.append(p + '/' + _esc(k))
 
 
@@ -2675,7 +2728,7 @@ def _u_config_linux__Device(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN49:
+        if k not in _KNOWN50:
             out.append(p + '/' + _esc(k))
 
 
@@ -2683,7 +2736,7 @@ def _u_config_linux__NetDevice(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN50:
+        if k not in _KNOWN51:
             out.append(p + '/' + _esc(k))
 
 
@@ -2709,7 +2762,7 @@ def _u_config_linux__BlockIOWeightDevice(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN54:
+        if k not in _KNOWN55:
             out.append(p + '/' + _esc(k))
 
 
@@ -2717,7 +2770,7 @@ def _u_config_linux__BlockIOThrottleDevice(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN55:
+        if k not in _KNOWN56:
             out.append(p + '/' + _esc(k))
 
 
@@ -2725,7 +2778,7 @@ def _u_config_linux__NetworkPriority(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN56:
+        if k not in _KNOWN57:
             out.append(p + '/' + _esc(k))
 
 
@@ -2733,7 +2786,7 @@ def _u_config_linux__Syscall(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN57:
+        if k not in _KNOWN58:
             out.append(p + '/' + _esc(k))
         elif k == 'args':
             _u_node23(x, p + '/args', out)
@@ -2753,7 +2806,7 @@ def _u_config_linux__SyscallArg(v, p, out):
     if not isinstance(v, dict):
         return
     for k, x in v.items():
-        if k not in _KNOWN59:
+        if k not in _KNOWN60:
             out.append(p + '/' + _esc(k))
 
 
@@ -2782,6 +2835,7 @@ _CHECKS = {
     'state': _c_state,
     'features': _c_features,
     'resources': _c_config_linux__Resources,
+    'containerProcessState': _c_container_process_state,
 }
 _UNKNOWN = {
     'config': _u_config,
@@ -2789,4 +2843,5 @@ _UNKNOWN = {
     'state': _u_state,
     'features': _u_features,
     'resources': _u_config_linux__Resources,
+    'containerProcessState': _u_container_process_state,
 }

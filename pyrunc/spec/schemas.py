@@ -11,6 +11,7 @@ ROOTS = {
     "state": "state.json",
     "features": "features.json",
     "resources": "resources.json",
+    "containerProcessState": "container-process-state.json",
 }
 
 

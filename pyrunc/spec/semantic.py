@@ -348,8 +348,8 @@ def _check_seccomp(sec: dict[str, Any]) -> None:
 # -- state ---------------------------------------------------------------------------------------
 
 
-def check_state(state: dict[str, Any]) -> None:
+def check_state(state: dict[str, Any], base: str = "") -> None:
     if state["status"] in ("created", "running") and not state.get("pid"):
-        _fail("/pid", f"required when the status is {state['status']}")
+        _fail(base + "/pid", f"required when the status is {state['status']}")
     if not state["bundle"].startswith("/"):
-        _fail("/bundle", f'must be an absolute path, got "{state["bundle"]}"')
+        _fail(base + "/bundle", f'must be an absolute path, got "{state["bundle"]}"')

@@ -42,6 +42,12 @@ def validate_features(features: object) -> None:
     _schema("features", features)
 
 
+def validate_container_process_state(doc: object) -> None:
+    """What pyrunc sends a seccomp agent (config-linux.md, The Container Process State)."""
+    _schema("containerProcessState", doc)
+    semantic.check_state(doc["state"], "/state")  # type: ignore[index]
+
+
 def unknown_properties(cfg: object, document: str = "config") -> list[str]:
     """JSON pointers of properties runtime-spec does not define; the CLI logs them at debug level."""
     return fastcheck.unknown_properties(document, cfg)

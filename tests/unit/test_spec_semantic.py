@@ -852,3 +852,44 @@ def test_resources_document_for_update() -> None:
         with pytest.raises(ConfigError) as info:
             validate_resources(bad)
         assert info.value.pointer == pointer
+
+
+def test_features_documents_validate() -> None:
+    from pyrunc.features import features_document
+    from pyrunc.spec.validate import validate_features
+
+    validate_features(features_document())
+    with pytest.raises(ConfigError) as info:
+        validate_features(
+            {"ociVersionMin": "1.0.0", "ociVersionMax": "1.3.0", "linux": {"cgroup": {"v2": "yes"}}}
+        )
+    assert info.value.pointer == "/linux/cgroup/v2"
+
+
+def test_runc_features_output_validates() -> None:
+    import shutil
+    import subprocess
+
+    from pyrunc.spec.validate import validate_features
+
+    runc = shutil.which("runc")
+    if runc is None:
+        pytest.skip("runc is not installed (apt-get install runc)")
+    out = subprocess.run([runc, "features"], capture_output=True, text=True, check=True).stdout
+    validate_features(json.loads(out))
+
+
+def test_container_process_state_for_seccomp_agents() -> None:
+    from pyrunc.spec.validate import validate_container_process_state
+
+    state = {"ociVersion": "1.3.0", "id": "c1", "status": "creating", "pid": 0, "bundle": "/b"}
+    doc = {"ociVersion": "1.3.0", "fds": ["seccompFd"], "pid": 4242, "metadata": "m", "state": state}
+    validate_container_process_state(doc)
+    for bad, pointer in [
+        ({**doc, "pid": 0}, "/pid"),
+        ({**doc, "state": {**state, "bundle": 5}}, "/state/bundle"),
+        ({**doc, "state": {**state, "status": "running"}}, "/state/pid"),
+    ]:
+        with pytest.raises(ConfigError) as info:
+            validate_container_process_state(bad)
+        assert info.value.pointer == pointer
