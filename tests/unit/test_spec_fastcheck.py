@@ -17,7 +17,7 @@ from pyrunc.spec.schemas import ROOTS
 
 DOCUMENTS = sorted(ROOTS)
 SETTINGS = settings(
-    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 
 
