@@ -123,12 +123,16 @@ def _mounts_snapshot(*roots: pathlib.Path) -> set[str]:
     return {p for p in points if any(p == r or p.startswith(r + "/") for r in prefixes)}
 
 
-def _pyrunc_cgroups() -> set[str]:
+def _pyrunc_cgroups(ids: list[str] | None = None) -> set[str]:
+    """Cgroups this test session may have made: under our parent, or pyrunc's default path for our ids.
+    (Other processes on this host make cgroups under /pyrunc too; they are not ours to judge.)"""
     found = set()
     for hierarchy in pathlib.Path("/sys/fs/cgroup").iterdir():
-        for name in ("pyrunc", CGROUP_PARENT):
-            path = hierarchy / name
+        roots = [hierarchy / CGROUP_PARENT] + [hierarchy / "pyrunc" / i for i in ids or []]
+        for path in roots:
             if path.is_dir():
+                if path.name != CGROUP_PARENT:
+                    found.add(str(path))
                 for sub in path.rglob("*"):
                     if sub.is_dir():
                         found.add(str(sub))
@@ -154,7 +158,7 @@ def rt(tmp_path: pathlib.Path, shared_rootfs: pathlib.Path):
                     leftover.append(entry.name)
                     runtime("delete", "--force", entry.name)
         mounts_after = _mounts_snapshot(tmp_path, shared_rootfs) - mounts_before
-        cgroups_after = _pyrunc_cgroups() - cgroups_before
+        cgroups_after = _pyrunc_cgroups(runtime.ids) - cgroups_before
         for path in sorted(mounts_after, reverse=True):
             subprocess.run(["umount", "-l", path], capture_output=True)
         for path in sorted(cgroups_after, key=len, reverse=True):
