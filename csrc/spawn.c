@@ -327,7 +327,7 @@ static void __attribute__((noreturn)) stage_init(struct pr_plan *p)
         while (r < 0 && errno == EINTR);
         if (r != 1)
             _exit(1);
-        close(p->fifo_fd);
+        /* The fd stays open (close-on-exec) until execve: `start` waits for it to go, see below. */
     }
     pr_process_reset_signals();
     /* startContainer hooks run by their path inside the container, as runc runs them: a host binary
@@ -365,6 +365,10 @@ static void __attribute__((noreturn)) stage_init(struct pr_plan *p)
         pr_fail_errno(&err, PR_STAGE_PROCESS, "set final cpu affinity");
         goto report;
     }
+    /* Tell `start`, which holds the fifo's read end, that the user's process is being executed: it
+     * then runs poststart hooks; EOF without this byte means the init died (a startContainer hook). */
+    if (p->fifo_fd >= 0)
+        (void)!write(p->fifo_fd, "1", 1);
     execve(exe, (char *const *)p->args.v, (char *const *)p->env.v);
     pr_fail_errno(&err, PR_STAGE_EXEC, "exec: \"%s\"", p->args.v[0]);
 report: {

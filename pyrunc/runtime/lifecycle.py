@@ -31,16 +31,49 @@ def start(ctx: Context, container_id: str) -> Container:
             # ENXIO: nobody holds the read end any more, the init is gone.
             raise StateError(f"cannot start container {container_id}: init is not waiting ({exc.strerror.lower()})")
         try:
-            os.write(fd, b"0")
-        finally:
+            # A reader of our own, opened while the init still holds its end: it reports EOF once the
+            # init has exec'd or died, and the init writes "1" just before execve.
+            watch = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
             os.close(fd)
-        os.unlink(fifo)
+            raise
+        try:
+            try:
+                os.write(fd, b"0")
+            finally:
+                os.close(fd)
+            os.unlink(fifo)
+            _wait_for_exec(watch, container_id)
+        finally:
+            os.close(watch)
         hooks = container.record.get("hooks") or {}
         if hooks.get("poststart"):
             from .hooks import run_hooks
 
             run_hooks(hooks, "poststart", container.hook_state("running"))
         return container
+
+
+def _wait_for_exec(watch: int, container_id: str) -> None:
+    """Block (no polling loop) until the init has run its startContainer hooks and exec'd the user's
+    process, so poststart hooks run after it (runtime-spec) and a failure before exec fails `start`."""
+    import select
+
+    poller = select.poll()
+    poller.register(watch, 0)  # only POLLHUP: the byte the init writes must not wake us before it exits
+    while True:
+        try:
+            if poller.poll():
+                break
+        except InterruptedError:
+            continue
+    try:
+        data = os.read(watch, 16)
+    except BlockingIOError:
+        data = b""
+    if not data.endswith(b"1"):
+        raise PyruncError(f"container {container_id}: the init exited before running the process "
+                          "(a startContainer hook or the process setup failed; see the container's stderr)")
 
 
 def parse_signal(text: str) -> int:
