@@ -1,0 +1,55 @@
+"""The read-only `cgroup` mount on a pure cgroup v2 host (runs in the qemu guest: tests/vm).
+
+With a cgroup namespace the container gets a cgroup2 mount of its own (rooted at its cgroup by the
+kernel); without one, a read-only bind of its own cgroup directory.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def _why_not() -> str | None:
+    if os.geteuid() != 0:
+        return "needs root"
+    from pyrunc.cgroups.host import UNIFIED, host
+
+    if host().mode != UNIFIED:
+        return (
+            f"needs a pure cgroup v2 host (this one is {host().mode}); run through the qemu guest: tests/vm"
+        )
+    return None
+
+
+pytestmark = [pytest.mark.cgroupv2, pytest.mark.skipif(_why_not() is not None, reason=_why_not() or "")]
+
+SCRIPT = "cat /sys/fs/cgroup/cgroup.procs; grep ' /sys/fs/cgroup ' /proc/self/mountinfo"
+
+
+def _mount_line(out: str) -> list[str]:
+    line = [x for x in out.splitlines() if " /sys/fs/cgroup " in x][-1]
+    return line.split()
+
+
+def test_cgroup2_mount_in_cgroup_namespace(rt):
+    proc = rt.run_container(["/bin/sh", "-c", SCRIPT], timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode()
+    fields = _mount_line(out)
+    assert fields[5].startswith("ro") and "cgroup2" in fields[fields.index("-") + 1]
+    assert fields[3] == "/"  # rooted at the container's own cgroup
+    assert "1" in [x.strip() for x in out.splitlines()]
+
+
+def test_cgroup2_bind_without_cgroup_namespace(rt):
+    def mutate(cfg):
+        cfg["linux"]["namespaces"] = [ns for ns in cfg["linux"]["namespaces"] if ns["type"] != "cgroup"]
+
+    proc = rt.run_container(["/bin/sh", "-c", SCRIPT], mutate=mutate, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode()
+    fields = _mount_line(out)
+    assert fields[5].startswith("ro") and "pyrunc-test-" in fields[3]
+    assert "1" in [x.strip() for x in out.splitlines()]
