@@ -57,6 +57,11 @@ def run(ctx: Context, argv: list[str]) -> int:
     container = created.container
     status = 255
     try:
+        if created.pty_master >= 0 and os.isatty(0):
+            from ..runtime.console import copy_winsize
+
+            # The caller's terminal size, before the process first looks at it (consoleSize is a default).
+            copy_winsize(0, created.pty_master)
         start(ctx, container_id)
         if created.pty_master >= 0:
             from ..runtime.console import relay_until_exit

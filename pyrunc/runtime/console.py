@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 
-def _copy_winsize(src_fd: int, dst_fd: int) -> None:
+def copy_winsize(src_fd: int, dst_fd: int) -> None:
     import fcntl
     import termios
 
@@ -27,7 +27,7 @@ def relay_until_exit(master: int, pid: int, pending: list[int]) -> int:
     if stdin_tty:
         saved = termios.tcgetattr(0)
         tty.setraw(0)
-        _copy_winsize(0, master)
+        copy_winsize(0, master)
     stdin_open = True
     status = None
     try:
@@ -36,7 +36,7 @@ def relay_until_exit(master: int, pid: int, pending: list[int]) -> int:
                 sig = pending.pop(0)
                 if sig == 28:
                     if stdin_tty:
-                        _copy_winsize(0, master)
+                        copy_winsize(0, master)
                 else:
                     try:
                         os.kill(pid, sig)
