@@ -125,7 +125,8 @@ def test_detached_terminal_without_console_socket_is_refused(rt):
 
 
 def test_foreground_run_relays_to_the_callers_pty(rt):
-    bundle = rt.bundle(["/bin/sh", "-c", SCRIPT + "; exit 7"], mutate=lambda cfg: terminal_config(cfg, 10, 20))
+    bundle = rt.bundle(["/bin/sh", "-c", SCRIPT + "; exit 7"],
+                       mutate=lambda cfg: terminal_config(cfg, 10, 20))
     cid = rt.new_id()
     master, slave = pty.openpty()
     # The caller's terminal size wins over consoleSize, already for the process's first look.
