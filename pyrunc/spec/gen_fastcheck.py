@@ -409,8 +409,14 @@ class Generator:
         return text
 
 
+def source_dir() -> pathlib.Path:
+    """oci-schemas/ of the checkout (the source of truth), else the copy installed in the package."""
+    checkout = pathlib.Path(__file__).resolve().parents[2] / "oci-schemas"
+    return checkout if (checkout / "config.json").is_file() else schema_dir()
+
+
 def generate() -> str:
-    return Generator(SchemaSet(schema_dir())).run()
+    return Generator(SchemaSet(source_dir())).run()
 
 
 def main(argv: list[str]) -> int:
