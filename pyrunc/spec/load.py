@@ -61,19 +61,38 @@ def load_json_file(path: str, what: str, limit: int = MAX_CONFIG_BYTES) -> Any:
     try:
         doc = loads(data)
     except JSONDecodeError as exc:
-        message = exc.message
-        if message.startswith("invalid JSON") and exc.pos >= len(data.decode("utf-8", "replace").rstrip()):
-            message = (
-                "invalid JSON: the document ends too early (truncated?)" + message[message.rfind(" at ") :]
-            )
-        raise PyruncError(f"{what}: {message}") from None
+        raise PyruncError(f"{what}: {_reason(exc.message, exc.pos, data)}") from None
     except RecursionError:
         raise PyruncError(f"{what}: invalid JSON: nesting too deep") from None
+    except SystemError:
+        # CPython's _json scanner, driven without the json package loaded, fails this way on some
+        # broken objects ('{"a":1,' or '{'); the stdlib parser (error path only) says where.
+        raise PyruncError(f"{what}: {_stdlib_reason(data)}") from None
     if not isinstance(doc, dict):
         kind = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
         got = "null" if doc is None else kind.get(type(doc), type(doc).__name__)
         raise PyruncError(f"{what}: the top level must be a JSON object, not {got}")
     return doc
+
+
+def _reason(message: str, pos: int, data: bytes) -> str:
+    if message.startswith("invalid JSON") and pos >= len(data.decode("utf-8", "replace").rstrip()):
+        return "invalid JSON: the document ends too early (truncated?)" + message[message.rfind(" at ") :]
+    return message
+
+
+def _stdlib_reason(data: bytes) -> str:
+    import json
+
+    text = data.decode("utf-8-sig")
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"invalid JSON: {exc.msg[0].lower()}{exc.msg[1:]} at line {exc.lineno} column {exc.colno}"
+        return _reason(where, exc.pos, text.encode())
+    except RecursionError:
+        return "invalid JSON: nesting too deep"
+    return "invalid JSON"
 
 
 def load_bundle_config(bundle: str) -> dict[str, Any]:
