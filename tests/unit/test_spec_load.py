@@ -168,3 +168,20 @@ def test_wrong_types_name_the_field(tmp_path: pathlib.Path, cfg: dict[str, objec
     with pytest.raises(ConfigError) as info:
         validate_config(loaded)
     assert info.value.pointer == pointer
+
+
+@pytest.mark.parametrize("content", [b'{"ociVersion":"1.0.2",', b"{", b'{"a"'])
+def test_truncated_objects_in_a_fresh_interpreter(tmp_path: pathlib.Path, content: bytes) -> None:
+    """Without the json package loaded, CPython's _json scanner raises SystemError on these; the loader
+    must still give its one line (the CLI runs exactly like this)."""
+    import subprocess
+    import sys
+
+    bundle = bundle_with(tmp_path, content)
+    code = (
+        "from pyrunc.spec.load import load_bundle_config\n"
+        f"try:\n    load_bundle_config({bundle!r})\nexcept Exception as e:\n    print(type(e).__name__, e)"
+    )
+    root = pathlib.Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True)
+    assert out.stdout.startswith("PyruncError ") and "ends too early (truncated?)" in out.stdout, out
