@@ -67,13 +67,12 @@ def loads(data: str | bytes) -> Any:
         where = exc.value
         what = "unexpected end of data" if where >= end else "expected a JSON value"
         raise JSONDecodeError(f"invalid JSON: {what} at {_line_col(doc, where)}", where) from None
-    except ValueError as exc:
-        # _json raises json.JSONDecodeError only if json is imported; otherwise a ValueError-like.
-        pos_attr = getattr(exc, "pos", 0)
-        msg = getattr(exc, "msg", None) or str(exc).split(":")[0]
-        raise JSONDecodeError(f"invalid JSON: {msg.lower()} at {_line_col(doc, pos_attr)}", pos_attr) from None
     except RecursionError:
         raise JSONDecodeError("invalid JSON: nesting too deep", 0) from None
+    except (ValueError, SystemError):
+        # _json reports some errors through json.decoder, which is not loaded on the hot path; the
+        # stdlib parser (imported only now, on the error path) gives the precise reason.
+        raise _stdlib_error(doc) from None
     finally:
         _ScanContext.memo.clear()
     while pos < end and doc[pos] in _WS:
@@ -81,6 +80,19 @@ def loads(data: str | bytes) -> Any:
     if pos != end:
         raise JSONDecodeError(f"invalid JSON: extra data at {_line_col(doc, pos)}", pos)
     return value
+
+
+def _stdlib_error(doc: str) -> JSONDecodeError:
+    import json
+
+    try:
+        json.loads(doc, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        reason = exc.msg.lower().removesuffix(" at")
+        return JSONDecodeError(f"invalid JSON: {reason} at {_line_col(doc, exc.pos)}", exc.pos)
+    except (ValueError, RecursionError) as exc:
+        return JSONDecodeError(f"invalid JSON: {exc}", 0)
+    return JSONDecodeError("invalid JSON", 0)
 
 
 _enc_str = _json.encode_basestring
