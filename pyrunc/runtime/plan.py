@@ -43,6 +43,7 @@ TIME_CLOCKS = {"monotonic": 1, "boottime": 7}
 MEMPOLICY_MODES = {"MPOL_DEFAULT": 0, "MPOL_PREFERRED": 1, "MPOL_BIND": 2, "MPOL_INTERLEAVE": 3, "MPOL_LOCAL": 4,
                    "MPOL_PREFERRED_MANY": 5, "MPOL_WEIGHTED_INTERLEAVE": 6}
 MEMPOLICY_FLAGS = {"MPOL_F_NUMA_BALANCING": 1 << 13, "MPOL_F_RELATIVE_NODES": 1 << 14, "MPOL_F_STATIC_NODES": 1 << 15}
+NGROUPS_MAX = 65536  # the kernel's limit for setgroups, and the plan decoder's
 DEFAULT_PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -136,6 +137,8 @@ def build_process(w: pf.PlanWriter, proc: dict[str, Any], pointer: str, *, exec_
     w.str(pf.PA_CWD, cwd)
     user = proc.get("user") or {}
     umask = user.get("umask")
+    if len(user.get("additionalGids") or []) > NGROUPS_MAX:
+        raise ConfigError(f"{pointer}/user/additionalGids", f"more than {NGROUPS_MAX} additional gids")
     w.user(int(user.get("uid", 0)), int(user.get("gid", 0)), -1 if umask is None else int(umask),
            [int(g) for g in user.get("additionalGids") or []])
     caps = proc.get("capabilities")
@@ -185,6 +188,18 @@ def build_process(w: pf.PlanWriter, proc: dict[str, Any], pointer: str, *, exec_
     if proc.get("terminal"):
         size = proc.get("consoleSize") or {}
         w.raw(pf.PA_TERMINAL, _u32pair(int(size.get("height", 0)), int(size.get("width", 0))))
+
+
+def _idmap_userns(m: dict[str, Any]) -> int:
+    """A user namespace carrying an idmapped mount's maps; its fd goes to the init through the plan."""
+    from ..native import lib, new_err, raise_err
+    from .mounts import idmap_text
+
+    err = new_err()
+    fd = lib.pyrunc_idmap_userns(idmap_text(m["uid_mappings"]).encode(), idmap_text(m["gid_mappings"]).encode(), err)
+    if fd < 0:
+        raise_err(err)
+    return int(fd)
 
 
 def _u32pair(a: int, b: int) -> bytes:
@@ -252,6 +267,9 @@ def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: 
     from .mounts import plan_mounts
 
     for m in plan_mounts(cfg, bundle=bundle, userns=userns):
+        if "uid_mappings" in m:
+            m["userns_fd"] = _idmap_userns(m)
+            plan.fds_to_close.append(m["userns_fd"])
         w.mount(m)
     devices, symlinks = plan_devices(cfg, userns=userns)
     for d in devices:
