@@ -273,6 +273,53 @@ int pr_process_lookup(const struct pr_plan *p, char *out, size_t cap, struct pyr
     return pr_fail(err, PR_STAGE_EXEC, -ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
+/* runc sets HOME from the container's /etc/passwd entry of the process uid (else "/") when the
+ * process env has none; engines (docker) rely on it. Runs after pivot_root, as root. */
+int pr_process_home(struct pr_plan *p, struct pyrunc_err *err)
+{
+    static char home_env[PATH_MAX + 8];
+    const char **env;
+    char line[1024];
+    const char *home = "/";
+    FILE *f;
+
+    for (uint32_t i = 0; i < p->env.n; i++)
+        if (strncmp(p->env.v[i], "HOME=", 5) == 0)
+            return 0;
+    f = fopen("/etc/passwd", "re");
+    if (f != NULL) {
+        while (fgets(line, sizeof(line), f)) {
+            char *fields[7] = {0};
+            char *cur = line;
+            int n = 0;
+            line[strcspn(line, "\n")] = '\0';
+            while (n < 7 && cur != NULL) {
+                fields[n++] = cur;
+                cur = strchr(cur, ':');
+                if (cur != NULL)
+                    *cur++ = '\0';
+            }
+            if (n >= 6 && fields[2] && strtoul(fields[2], NULL, 10) == (p->has_user ? p->uid : 0) &&
+                fields[5][0] != '\0') {
+                snprintf(home_env, sizeof(home_env), "HOME=%s", fields[5]);
+                home = NULL;
+                break;
+            }
+        }
+        fclose(f);
+    }
+    if (home != NULL)
+        snprintf(home_env, sizeof(home_env), "HOME=%s", home);
+    env = calloc(p->env.n + 2, sizeof(char *));
+    if (env == NULL)
+        return pr_fail(err, PR_STAGE_PROCESS, ENOMEM, "allocate environment");
+    memcpy(env, p->env.v, p->env.n * sizeof(char *));
+    env[p->env.n] = home_env;
+    p->env.v = env;
+    p->env.n++;
+    return 0;
+}
+
 void pr_process_reset_signals(void)
 {
     sigset_t none;

@@ -9,5 +9,6 @@ int pr_process_identity(const struct pr_plan *p, struct pyrunc_err *err);  /* gr
 int pr_process_lookup(const struct pr_plan *p, char *out, size_t cap, struct pyrunc_err *err);
 int pr_process_chdir(const struct pr_plan *p, struct pyrunc_err *err);
 void pr_process_reset_signals(void);
+int pr_process_home(struct pr_plan *p, struct pyrunc_err *err);    /* HOME from /etc/passwd if unset */
 
 #endif

@@ -134,6 +134,9 @@ int pyrunc_open_path(const char *path, struct pyrunc_err *err);
 /* umount2(path, flags) for the parent's own cleanup (mounts made without a mount namespace). */
 int pyrunc_umount(const char *path, int flags, struct pyrunc_err *err);
 
+/* A user namespace with the given maps, for idmapped mounts (csrc/mounts.c); returns an O_CLOEXEC fd. */
+int pyrunc_idmap_userns(const char *uid_map, const char *gid_map, struct pyrunc_err *err);
+
 /* --- seccomp (csrc/seccomp.c) --- */
 /* Rule blob built by pyrunc/security/seccomp.py (host byte order, no padding):
  *   u32 magic, u32 version, u32 default action (SCMP_ACT_* with errno folded in),

@@ -9,6 +9,7 @@
  * exec fifo until `start`, then becomes the user's process. The message table is in sync.c. */
 #include "errors.h"
 #include "hooks.h"
+#include "paths.h"
 #include "plan.h"
 #include "process.h"
 #include "rootfs.h"
@@ -57,10 +58,6 @@ __attribute__((weak)) int pr_rootfs_finish(const struct pr_plan *p, struct pyrun
     return pr_fail(err, PR_STAGE_PIVOT, ENOSYS, "pivot into rootfs `%s`", p->rootfs ? p->rootfs : "");
 }
 
-__attribute__((weak)) int pr_rootfs_bind_console(const char *slave_path, struct pyrunc_err *err)
-{
-    return pr_fail(err, PR_STAGE_CONSOLE, ENOSYS, "bind `%s` on /dev/console", slave_path);
-}
 
 __attribute__((weak)) int pr_seccomp_load(const struct pr_plan *p, int *notify_fd, struct pyrunc_err *err)
 {
@@ -201,7 +198,6 @@ static int run_in_container_hooks(const struct pr_hook *hooks, uint32_t n, const
 static int setup_terminal(const struct pr_plan *p, struct pyrunc_err *err)
 {
     int master, slave, unlock = 0, ptn = -1;
-    char slave_path[64];
 
     master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (master < 0)
@@ -217,11 +213,8 @@ static int setup_terminal(const struct pr_plan *p, struct pyrunc_err *err)
         if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
             return pr_fail_errno(err, PR_STAGE_CONSOLE, "set console size");
     }
-    if (!p->exec_mode && p->rootfs != NULL) {
-        snprintf(slave_path, sizeof(slave_path), "/dev/pts/%d", ptn);
-        if (pr_rootfs_bind_console(slave_path, err) < 0)
-            return -1;
-    }
+    if (!p->exec_mode && p->rootfs != NULL && pr_rootfs_bind_console_fd(slave, err) < 0)
+        return -1;
     if (pyrunc_msg_send(p->sync_fd, PM_PTY_MASTER, 0, NULL, 0, master, err) < 0)
         return -1;
     close(master);
@@ -284,23 +277,24 @@ static void __attribute__((noreturn)) stage_init(struct pr_plan *p)
     if (pr_process_attrs(p, &err) < 0)
         child_fail(p, &err);
     if (p->apparmor) {
-        int fd = open("/proc/self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+        /* Through pyrunc's private procfs: the container's /proc may have been tampered with (CVE-2025-52881). */
+        int fd = pr_proc_open("self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
         char buf[600];
         int n = snprintf(buf, sizeof(buf), "exec %s", p->apparmor);
         if (fd < 0)
-            fd = open("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
+            fd = pr_proc_open("self/attr/exec", O_WRONLY | O_CLOEXEC);
         if (fd < 0 || write(fd, buf, (size_t)n) != n)
             pr_fail_errno(&err, PR_STAGE_PROCESS, "apply apparmor profile `%s`", p->apparmor), child_fail(p, &err);
         close(fd);
     }
     if (p->selinux_label) {
-        int fd = open("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
+        int fd = pr_proc_open("self/attr/exec", O_WRONLY | O_CLOEXEC);
         ssize_t n = (ssize_t)strlen(p->selinux_label);
         if (fd < 0 || write(fd, p->selinux_label, (size_t)n) != n)
             pr_fail_errno(&err, PR_STAGE_PROCESS, "set selinux label `%s`", p->selinux_label), child_fail(p, &err);
         close(fd);
     }
-    if (pr_process_lookup(p, exe, sizeof(exe), &err) < 0)
+    if (pr_process_home(p, &err) < 0 || pr_process_lookup(p, exe, sizeof(exe), &err) < 0)
         child_fail(p, &err);
     if (p->seccomp_bpf_len && (p->seccomp_flags & 8 /* NEW_LISTENER */)) {
         /* The listener fd must reach the parent during create, so this filter goes in now. */

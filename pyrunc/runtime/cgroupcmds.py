@@ -71,7 +71,31 @@ def ps(ctx: Context, container_id: str, fmt: str, ps_args: list[str]) -> int:
     return 0
 
 
+# Fields where runc's update reads 0 (or "") as "leave unchanged": docker's shim sends a whole resources
+# document with every field it was not asked to change set to 0.
+_ZERO_MEANS_UNSET = {
+    "memory": ("limit", "reservation", "swap", "kernel", "kernelTCP"),
+    "cpu": ("shares", "quota", "burst", "period", "realtimeRuntime", "realtimePeriod", "cpus", "mems"),
+    "blockIO": ("weight", "leafWeight"),
+    "pids": ("limit",),
+}
+
+
+def drop_unset(resources: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in resources.items():
+        if key in _ZERO_MEANS_UNSET and isinstance(value, dict):
+            kept = {k: v for k, v in value.items()
+                    if not (k in _ZERO_MEANS_UNSET[key] and (v == 0 or v == "") and not isinstance(v, bool))}
+            if kept:
+                out[key] = kept
+        else:
+            out[key] = value
+    return out
+
+
 def update(ctx: Context, container_id: str, resources: dict[str, Any]) -> None:
+    resources = drop_unset(resources)
     with ctx.store.lock(container_id):
         container = Container.load(ctx.store, container_id)
         if container.status() == "stopped":

@@ -184,6 +184,13 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
                       seccomp_cache=os.path.join(ctx.root, ".seccomp-cache") if linux.get("seccomp") else None,
                       extra_env=extra_env)
 
+    def close_plan_fds() -> None:
+        for fd in plan.fds_to_close:
+            os.close(fd)
+        plan.fds_to_close.clear()
+
+    undo.push(close_plan_fds)
+
     manager = None
     if os.environ.get("PYRUNC_NO_CGROUPS") != "1":
         from ..cgroups.manager import CgroupManager
@@ -217,6 +224,7 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
 
     undo.push(kill_init)
 
+    close_plan_fds()  # the child has its copies
     if manager is not None:
         manager.join(child)
     if lib.pyrunc_msg_send(sync_fd, PM_GO, 0, ffi.NULL, 0, -1, err) < 0:
