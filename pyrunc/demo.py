@@ -40,8 +40,11 @@ def main(argv: list[str]) -> int:
         build_rootfs(os.path.join(work, "rootfs"))
         cfg = default_config(False)
         cfg["process"]["terminal"] = False
-        cfg["process"]["args"] = argv or ["/bin/sh", "-c", "echo hello from a pyrunc container: $(hostname), pid $$; "
-                                          "id; ls /"]
+        cfg["process"]["args"] = argv or [
+            "/bin/sh",
+            "-c",
+            "echo hello from a pyrunc container: $(hostname), pid $$; id; ls /",
+        ]
         with open(os.path.join(work, "config.json"), "w") as handle:
             json.dump(cfg, handle, indent=2)
         cid = f"pyrunc-demo-{os.getpid()}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 class ExitStatus:
     """Process exit statuses (plain ints: `enum` costs ~8 ms of start-up)."""
 

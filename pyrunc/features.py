@@ -28,7 +28,11 @@ def features_document() -> dict[str, Any]:
     try:
         from .native import ffi, lib
 
-        libseccomp = ffi.string(lib.pyrunc_seccomp_version()).decode() if hasattr(lib, "pyrunc_seccomp_version") else ""
+        libseccomp = (
+            ffi.string(lib.pyrunc_seccomp_version()).decode()
+            if hasattr(lib, "pyrunc_seccomp_version")
+            else ""
+        )
     except Exception:
         libseccomp = ""
     from .runtime.plan import lsm_enabled

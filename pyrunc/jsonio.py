@@ -36,7 +36,7 @@ class _ScanContext:
     memo: dict[str, str] = {}
 
 
-_scan_once = _json.make_scanner(_ScanContext())
+_scan_once = _json.make_scanner(_ScanContext())  # type: ignore[arg-type]
 _WS = " \t\n\r"
 
 

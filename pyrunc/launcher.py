@@ -24,13 +24,16 @@ entry()
 
 
 def render() -> str:
-    import pyrunc
-
     import _cffi_backend
+
+    import pyrunc
 
     # The package and cffi's compiled backend, which the C core's module needs at import.
     paths = []
-    for module_file in (os.path.dirname(os.path.abspath(pyrunc.__file__)), os.path.abspath(_cffi_backend.__file__)):
+    for module_file in (
+        os.path.dirname(os.path.abspath(pyrunc.__file__)),
+        os.path.abspath(_cffi_backend.__file__),
+    ):
         parent = os.path.dirname(module_file)
         if parent not in paths:
             paths.append(parent)

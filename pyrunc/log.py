@@ -43,7 +43,7 @@ class Logger:
             try:
                 self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
             except OSError as exc:
-                sys.stderr.write(f"pyrunc: open log file {self.path}: {exc.strerror.lower()}\n")
+                sys.stderr.write(f"pyrunc: open log file {self.path}: {(exc.strerror or str(exc)).lower()}\n")
                 self.path = None
         return self._fd
 

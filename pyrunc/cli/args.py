@@ -33,8 +33,15 @@ class Flag:
 
 
 class Command:
-    def __init__(self, name: str, usage: str, flags: Sequence[Flag], summary: str = "", min_args: int = 0,
-                 max_args: int | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        usage: str,
+        flags: Sequence[Flag],
+        summary: str = "",
+        min_args: int = 0,
+        max_args: int | None = None,
+    ) -> None:
         self.name = name
         self.usage = usage
         self.flags = list(flags)
@@ -43,7 +50,10 @@ class Command:
         self.max_args = max_args
 
     def help_text(self) -> str:
-        lines = [f"NAME:\n   pyrunc {self.name} - {self.summary}", f"USAGE:\n   pyrunc {self.name} {self.usage}"]
+        lines = [
+            f"NAME:\n   pyrunc {self.name} - {self.summary}",
+            f"USAGE:\n   pyrunc {self.name} {self.usage}",
+        ]
         if self.flags:
             lines.append("OPTIONS:")
             for flag in self.flags:
@@ -66,18 +76,18 @@ class Parsed:
         except KeyError:
             raise AttributeError(name) from None
 
-    def str(self, name: str) -> str | None:
+    def text(self, name: str) -> str | None:
         value = self.values.get(name)
         return value if isinstance(value, str) else None
 
     def flag(self, name: str) -> bool:
         return bool(self.values.get(name))
 
-    def list(self, name: str) -> list[str]:
+    def items(self, name: str) -> list[str]:
         value = self.values.get(name)
-        return list(value) if isinstance(value, list) else []
+        return [str(v) for v in value] if isinstance(value, list) else []
 
-    def int(self, name: str, default: int = 0) -> int:
+    def number(self, name: str, default: int = 0) -> int:
         value = self.values.get(name)
         return value if isinstance(value, int) and not isinstance(value, bool) else default
 
@@ -86,12 +96,14 @@ _TRUE = {"true", "1", "t", "T", "TRUE", "True"}
 _FALSE = {"false", "0", "f", "F", "FALSE", "False"}
 
 
-def parse(flags: Sequence[Flag], argv: Sequence[str], *, where: str, stop_at_positional: bool = True) -> Parsed:
+def parse(
+    flags: Sequence[Flag], argv: Sequence[str], *, where: str, stop_at_positional: bool = True
+) -> Parsed:
     by_name: dict[str, Flag] = {}
     for flag in flags:
         for name in flag.names:
             by_name[name] = flag
-    values: dict[str, object] = {f.dest: (list(f.default) if f.kind == LIST else f.default) for f in flags}
+    values: dict[str, object] = {f.dest: ([] if f.kind == LIST else f.default) for f in flags}
     args: list[str] = []
     i = 0
     n = len(argv)
@@ -109,9 +121,10 @@ def parse(flags: Sequence[Flag], argv: Sequence[str], *, where: str, stop_at_pos
             continue
         body = token.lstrip("-")
         name, eq, inline = body.partition("=")
-        flag = by_name.get(name)
-        if flag is None:
+        found = by_name.get(name)
+        if found is None:
             raise UsageError(f"{where}: flag provided but not defined: -{name}")
+        flag = found
         if flag.kind == BOOL:
             if eq:
                 if inline in _TRUE:

@@ -11,7 +11,12 @@ if TYPE_CHECKING:
     from .context import Context
 
 CREATE_FLAGS = [
-    Flag("bundle,b", STR, default="", help="path to the root of the bundle directory, defaults to the current directory"),
+    Flag(
+        "bundle,b",
+        STR,
+        default="",
+        help="path to the root of the bundle directory, defaults to the current directory",
+    ),
     Flag("console-socket", STR, help="path to an AF_UNIX socket which will receive the pty master"),
     Flag("pid-file", STR, help="specify the file to write the process id to"),
     Flag("no-pivot", BOOL, help="do not use pivot root to jail process inside rootfs"),
@@ -29,10 +34,15 @@ def create_options(opts: object, *, keep_pty: bool = False) -> object:
     preserve = int(get.get("preserve_fds") or 0)
     if preserve < 0:
         raise UsageError("--preserve-fds must not be negative")
-    return CreateOptions(bundle=get.get("bundle") or ".", pid_file=get.get("pid_file"),
-                         console_socket=get.get("console_socket"), preserve_fds=preserve,
-                         no_pivot=bool(get.get("no_pivot")), no_new_keyring=bool(get.get("no_new_keyring")),
-                         keep_pty=keep_pty)
+    return CreateOptions(
+        bundle=get.get("bundle") or ".",
+        pid_file=get.get("pid_file"),
+        console_socket=get.get("console_socket"),
+        preserve_fds=preserve,
+        no_pivot=bool(get.get("no_pivot")),
+        no_new_keyring=bool(get.get("no_new_keyring")),
+        keep_pty=keep_pty,
+    )
 
 
 def run(ctx: Context, argv: list[str]) -> int:

@@ -9,9 +9,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .context import Context
 
-COMMAND = Command("delete", "<container-id>", [Flag("force,f", BOOL, help="forcibly deletes the container if it is still running (uses SIGKILL)")],
-                  "delete any resources held by the container often used with detached container",
-                  min_args=1, max_args=1)
+COMMAND = Command(
+    "delete",
+    "<container-id>",
+    [Flag("force,f", BOOL, help="forcibly deletes the container if it is still running (uses SIGKILL)")],
+    "delete any resources held by the container often used with detached container",
+    min_args=1,
+    max_args=1,
+)
 
 
 def run(ctx: Context, argv: list[str]) -> int:

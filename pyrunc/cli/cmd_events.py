@@ -9,11 +9,17 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .context import Context
 
-COMMAND = Command("events", "<container-id>", [
-    Flag("interval", STR, default="5s", help="set the stats collection interval"),
-    Flag("stats", BOOL, help="display the container's stats then exit"),
-], "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
-    min_args=1, max_args=1)
+COMMAND = Command(
+    "events",
+    "<container-id>",
+    [
+        Flag("interval", STR, default="5s", help="set the stats collection interval"),
+        Flag("stats", BOOL, help="display the container's stats then exit"),
+    ],
+    "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
+    min_args=1,
+    max_args=1,
+)
 
 
 def run(ctx: Context, argv: list[str]) -> int:
@@ -22,5 +28,5 @@ def run(ctx: Context, argv: list[str]) -> int:
         return 0
     from ..runtime.cgroupcmds import events
 
-    events(ctx, opts.args[0], opts.str("interval") or "5s", opts.flag("stats"))
+    events(ctx, opts.args[0], opts.text("interval") or "5s", opts.flag("stats"))
     return 0

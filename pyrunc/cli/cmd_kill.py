@@ -9,9 +9,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .context import Context
 
-COMMAND = Command("kill", "<container-id> [signal]", [Flag("all,a", BOOL, help="send the specified signal to all processes inside the container")],
-                  "kill sends the specified signal (default: SIGTERM) to the container's init process",
-                  min_args=1, max_args=2)
+COMMAND = Command(
+    "kill",
+    "<container-id> [signal]",
+    [Flag("all,a", BOOL, help="send the specified signal to all processes inside the container")],
+    "kill sends the specified signal (default: SIGTERM) to the container's init process",
+    min_args=1,
+    max_args=2,
+)
 
 
 def run(ctx: Context, argv: list[str]) -> int:

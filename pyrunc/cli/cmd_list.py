@@ -12,9 +12,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .context import Context
 
-COMMAND = Command("list", "", [Flag("format,f", STR, default="table", help="select one of: table or json (default: \"table\")"),
-                               Flag("quiet,q", BOOL, help="display only container IDs")],
-                  "lists containers started by pyrunc with the given root", max_args=0)
+COMMAND = Command(
+    "list",
+    "",
+    [
+        Flag("format,f", STR, default="table", help='select one of: table or json (default: "table")'),
+        Flag("quiet,q", BOOL, help="display only container IDs"),
+    ],
+    "lists containers started by pyrunc with the given root",
+    max_args=0,
+)
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -30,7 +37,7 @@ def run(ctx: Context, argv: list[str]) -> int:
     opts = parse_command(COMMAND, argv)
     if opts is None:
         return 0
-    fmt = opts.str("format") or "table"
+    fmt = opts.text("format") or "table"
     if fmt not in ("table", "json"):
         raise UsageError(f"invalid format option: {fmt}")
     from ..errors import PyruncError

@@ -9,8 +9,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .context import Context
 
-COMMAND = Command("pause", "<container-id>", [], "pause suspends all processes inside the container",
-                  min_args=1, max_args=1)
+COMMAND = Command(
+    "pause", "<container-id>", [], "pause suspends all processes inside the container", min_args=1, max_args=1
+)
 
 
 def run(ctx: Context, argv: list[str]) -> int:

@@ -9,9 +9,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .context import Context
 
-COMMAND = Command("ps", "<container-id> [ps options]",
-                  [Flag("format,f", STR, default="table", help="select one of: table or json (default: \"table\")")],
-                  "ps displays the processes running inside a container", min_args=1)
+COMMAND = Command(
+    "ps",
+    "<container-id> [ps options]",
+    [Flag("format,f", STR, default="table", help='select one of: table or json (default: "table")')],
+    "ps displays the processes running inside a container",
+    min_args=1,
+)
 
 
 def run(ctx: Context, argv: list[str]) -> int:
@@ -20,4 +24,4 @@ def run(ctx: Context, argv: list[str]) -> int:
         return 0
     from ..runtime.cgroupcmds import ps
 
-    return ps(ctx, opts.args[0], opts.str("format") or "table", opts.args[1:])
+    return ps(ctx, opts.args[0], opts.text("format") or "table", opts.args[1:])

@@ -9,8 +9,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .context import Context
 
-COMMAND = Command("resume", "<container-id>", [], "resumes all processes that have been previously paused",
-                  min_args=1, max_args=1)
+COMMAND = Command(
+    "resume",
+    "<container-id>",
+    [],
+    "resumes all processes that have been previously paused",
+    min_args=1,
+    max_args=1,
+)
 
 
 def run(ctx: Context, argv: list[str]) -> int:

@@ -13,11 +13,19 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .context import Context
 
-COMMAND = Command("run", "<container-id>", CREATE_FLAGS + [
-    Flag("detach,d", BOOL, help="detach from the container's process"),
-    Flag("keep", BOOL, help="do not delete the container after it exits"),
-    Flag("no-subreaper", BOOL, help="disable the use of the subreaper used to reap reparented processes"),
-], "create and run a container", min_args=1, max_args=1)
+COMMAND = Command(
+    "run",
+    "<container-id>",
+    CREATE_FLAGS
+    + [
+        Flag("detach,d", BOOL, help="detach from the container's process"),
+        Flag("keep", BOOL, help="do not delete the container after it exits"),
+        Flag("no-subreaper", BOOL, help="disable the use of the subreaper used to reap reparented processes"),
+    ],
+    "create and run a container",
+    min_args=1,
+    max_args=1,
+)
 
 FORWARDED = (1, 2, 3, 10, 12, 15, 28)  # HUP INT QUIT USR1 USR2 TERM WINCH
 

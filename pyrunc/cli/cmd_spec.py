@@ -12,9 +12,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .context import Context
 
-COMMAND = Command("spec", "", [Flag("bundle,b", STR, default="", help="path to the root of the bundle directory"),
-                               Flag("rootless", BOOL, help="generate a configuration for a rootless container")],
-                  "create a new specification file", max_args=0)
+COMMAND = Command(
+    "spec",
+    "",
+    [
+        Flag("bundle,b", STR, default="", help="path to the root of the bundle directory"),
+        Flag("rootless", BOOL, help="generate a configuration for a rootless container"),
+    ],
+    "create a new specification file",
+    max_args=0,
+)
 
 
 def run(ctx: Context, argv: list[str]) -> int:
@@ -24,7 +31,7 @@ def run(ctx: Context, argv: list[str]) -> int:
     from .. import jsonio
     from ..spec.default import default_config
 
-    bundle = opts.str("bundle") or "."
+    bundle = opts.text("bundle") or "."
     if not os.path.isdir(bundle):
         raise PyruncError(f"spec: bundle {bundle}: not a directory")
     path = os.path.join(bundle, "config.json")

@@ -9,8 +9,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .context import Context
 
-COMMAND = Command("start", "<container-id>", [], "executes the user defined process in a created container",
-                  min_args=1, max_args=1)
+COMMAND = Command(
+    "start",
+    "<container-id>",
+    [],
+    "executes the user defined process in a created container",
+    min_args=1,
+    max_args=1,
+)
 
 
 def run(ctx: Context, argv: list[str]) -> int:

@@ -19,7 +19,9 @@ GLOBAL_FLAGS = [
     Flag("log-format", STR, default="text", help="set the log format ('text' (default), or 'json')"),
     Flag("debug", BOOL, help="enable debug logging"),
     Flag("systemd-cgroup", BOOL, help="enable systemd cgroup support (slice:prefix:name paths)"),
-    Flag("rootless", STR, default="auto", help="ignore cgroup permission errors ('true', 'false', or 'auto')"),
+    Flag(
+        "rootless", STR, default="auto", help="ignore cgroup permission errors ('true', 'false', or 'auto')"
+    ),
     Flag("criu", STR, default="criu", help="path to the criu binary used for checkpoint and restore"),
     Flag("version,v", BOOL, help="print the version"),
     Flag("help,h", BOOL, help="show help"),
@@ -82,10 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     command = ""
     try:
         opts = parse(GLOBAL_FLAGS, argv, where="pyrunc")
-        fmt = opts.str("log_format") or "text"
+        fmt = opts.text("log_format") or "text"
         if fmt not in ("text", "json"):
             raise UsageError(f"invalid log-format: {fmt}")
-        LOG.configure(opts.str("log"), fmt, opts.flag("debug"))
+        LOG.configure(opts.text("log"), fmt, opts.flag("debug"))
         if opts.flag("version"):
             sys.stdout.write(_version())
             return 0
@@ -98,12 +100,12 @@ def main(argv: list[str] | None = None) -> int:
                 sys.stdout.write(_usage())
                 return 0
             raise UsageError(f"no such command: {command}")
-        rootless = opts.str("rootless") or "auto"
+        rootless = opts.text("rootless") or "auto"
         if rootless not in ("auto", "true", "false"):
             raise UsageError(f"invalid value {rootless!r} for flag -rootless: expected true, false or auto")
         from .context import Context
 
-        ctx = Context(opts.str("root"), opts.flag("systemd_cgroup"), rootless, opts.flag("debug"))
+        ctx = Context(opts.text("root"), opts.flag("systemd_cgroup"), rootless, opts.flag("debug"))
         module = __import__(f"pyrunc.cli.cmd_{command}", fromlist=["run"])
         status: int = module.run(ctx, opts.args[1:])
         return status

@@ -26,7 +26,11 @@ def pause(ctx: Context, container_id: str) -> None:
         container = Container.load(ctx.store, container_id)
         status = container.status()
         if status != "running":
-            raise StateError(f"container not running" if status in ("stopped", "created") else f"container already {status}")
+            raise StateError(
+                "container not running"
+                if status in ("stopped", "created")
+                else f"container already {status}"
+            )
         _manager(container).freeze()
 
 
@@ -85,8 +89,11 @@ def drop_unset(resources: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in resources.items():
         if key in _ZERO_MEANS_UNSET and isinstance(value, dict):
-            kept = {k: v for k, v in value.items()
-                    if not (k in _ZERO_MEANS_UNSET[key] and (v == 0 or v == "") and not isinstance(v, bool))}
+            kept = {
+                k: v
+                for k, v in value.items()
+                if not (k in _ZERO_MEANS_UNSET[key] and (v == 0 or v == "") and not isinstance(v, bool))
+            }
             if kept:
                 out[key] = kept
         else:
@@ -117,5 +124,11 @@ def events(ctx: Context, container_id: str, interval_text: str, stats_only: bool
         sys.stdout.write(text)
         sys.stdout.flush()
 
-    ev.run(container_id, _manager(container), interval=interval, stats_only=stats_only, write=write,
-           alive=container.init_alive)
+    ev.run(
+        container_id,
+        _manager(container),
+        interval=interval,
+        stats_only=stats_only,
+        write=write,
+        alive=container.init_alive,
+    )

@@ -79,8 +79,13 @@ class Container:
     def hook_state(self, status: str, pid: int | None = None) -> bytes:
         """The state hooks read on stdin: OCI fields only."""
         rec = self.record
-        doc: dict[str, Any] = {"ociVersion": rec.get("ociVersion", "1.3.0"), "id": self.id, "status": status,
-                               "pid": self.pid if pid is None else pid, "bundle": rec.get("bundle", "")}
+        doc: dict[str, Any] = {
+            "ociVersion": rec.get("ociVersion", "1.3.0"),
+            "id": self.id,
+            "status": status,
+            "pid": self.pid if pid is None else pid,
+            "bundle": rec.get("bundle", ""),
+        }
         if rec.get("annotations"):
             doc["annotations"] = rec["annotations"]
         if status == "stopped" and pid is None:

@@ -72,7 +72,7 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
 
     w = pf.PlanWriter()
     w.u32(pf.PA_EXEC_MODE, 1)
-    w.str(pf.PA_INIT_NAME, "pyrunc:[2:EXEC]")
+    w.string(pf.PA_INIT_NAME, "pyrunc:[2:EXEC]")
     for flag, path in container_namespaces(container.pid):
         w.ns_join(flag, path)
     build_process(w, proc, "/process" if req.process is None else "", exec_mode=True)
@@ -196,15 +196,15 @@ def process_from_args(container: Container, args: list[str], opts: Any) -> dict[
 def apply_exec_flags(proc: dict[str, Any], opts: Any) -> None:
     if opts.flag("tty"):
         proc["terminal"] = True
-    cwd = opts.str("cwd")
+    cwd = opts.text("cwd")
     if cwd:
         proc["cwd"] = cwd
     env = list(proc.get("env") or [])
-    for item in opts.list("env"):
+    for item in opts.items("env"):
         key = item.split("=", 1)[0]
         env = [e for e in env if e.split("=", 1)[0] != key] + [item]
     proc["env"] = env
-    user = opts.str("user")
+    user = opts.text("user")
     if user:
         uid, _, gid = user.partition(":")
         try:
@@ -213,13 +213,13 @@ def apply_exec_flags(proc: dict[str, Any], opts: Any) -> None:
                 proc["user"]["gid"] = int(gid)
         except ValueError:
             raise UsageError(f"invalid --user {user!r}: expected UID[:GID]") from None
-    gids = opts.list("additional_gids")
+    gids = opts.items("additional_gids")
     if gids:
         try:
             proc.setdefault("user", {})["additionalGids"] = [int(g) for g in gids]
         except ValueError:
             raise UsageError(f"invalid --additional-gids {gids!r}") from None
-    caps = opts.list("cap")
+    caps = opts.items("cap")
     if caps:
         current = proc.setdefault("capabilities", {})
         # Never inheritable (CVE-2022-29162): only bounding, effective and permitted grow.
@@ -228,10 +228,10 @@ def apply_exec_flags(proc: dict[str, Any], opts: Any) -> None:
             current[kind] = have + [c for c in caps if c not in have]
     if opts.flag("no_new_privs"):
         proc["noNewPrivileges"] = True
-    if opts.str("apparmor"):
-        proc["apparmorProfile"] = opts.str("apparmor")
-    if opts.str("process_label"):
-        proc["selinuxLabel"] = opts.str("process_label")
+    if opts.text("apparmor"):
+        proc["apparmorProfile"] = opts.text("apparmor")
+    if opts.text("process_label"):
+        proc["selinuxLabel"] = opts.text("process_label")
 
 
 def load_process_file(path: str) -> dict[str, Any]:
@@ -255,4 +255,4 @@ def load_process_file(path: str) -> dict[str, Any]:
 
     validate_process(proc)
     LOG.debug(f"exec process from {path}")
-    return proc  # type: ignore[no-any-return]
+    return proc

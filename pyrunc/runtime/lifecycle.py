@@ -29,7 +29,7 @@ def start(ctx: Context, container_id: str) -> Container:
             fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError as exc:
             # ENXIO: nobody holds the read end any more, the init is gone.
-            raise StateError(f"cannot start container {container_id}: init is not waiting ({exc.strerror.lower()})")
+            raise StateError(f"cannot start container {container_id}: init is not waiting ({(exc.strerror or str(exc)).lower()})")
         try:
             # A reader of our own, opened while the init still holds its end: it reports EOF once the
             # init has exec'd or died, and the init writes "1" just before execve.

@@ -134,7 +134,7 @@ def build_process(w: pf.PlanWriter, proc: dict[str, Any], pointer: str, *, exec_
     cwd = proc.get("cwd") or "/"
     if not isinstance(cwd, str) or not cwd.startswith("/"):
         raise ConfigError(f"{pointer}/cwd", "cwd must be an absolute path")
-    w.str(pf.PA_CWD, cwd)
+    w.string(pf.PA_CWD, cwd)
     user = proc.get("user") or {}
     umask = user.get("umask")
     if len(user.get("additionalGids") or []) > NGROUPS_MAX:
@@ -182,9 +182,9 @@ def build_process(w: pf.PlanWriter, proc: dict[str, Any], pointer: str, *, exec_
         w.raw(pf.PA_CPU_AFFINITY_FINAL, cpu_mask(str(affinity["final"]), f"{pointer}/execCPUAffinity/final"))
     profile, label = process_labels(proc, pointer)
     if profile is not None:
-        w.str(pf.PA_APPARMOR, profile)
+        w.string(pf.PA_APPARMOR, profile)
     if label is not None:
-        w.str(pf.PA_SELINUX_LABEL, label)
+        w.string(pf.PA_SELINUX_LABEL, label)
     if proc.get("terminal"):
         size = proc.get("consoleSize") or {}
         w.raw(pf.PA_TERMINAL, _u32pair(int(size.get("height", 0)), int(size.get("width", 0))))
@@ -222,7 +222,7 @@ def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: 
     if not os.path.isdir(rootfs):
         raise ConfigError("/root/path", f"rootfs {rootfs}: no such directory")
     plan.rootfs = rootfs
-    w.str(pf.PA_ROOTFS, rootfs)
+    w.string(pf.PA_ROOTFS, rootfs)
 
     ns_new = 0
     for i, ns in enumerate(linux.get("namespaces") or []):
@@ -275,20 +275,20 @@ def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: 
     for d in devices:
         w.device(d)
     for target, link in symlinks:
-        w.strs(pf.PA_SYMLINK, target, link)
+        w.strings(pf.PA_SYMLINK, target, link)
     for path in linux.get("maskedPaths") or []:
-        w.str(pf.PA_MASKED, path)
+        w.string(pf.PA_MASKED, path)
     for path in linux.get("readonlyPaths") or []:
-        w.str(pf.PA_READONLY, path)
+        w.string(pf.PA_READONLY, path)
     label = mount_label(linux)
     if label is not None:
-        w.str(pf.PA_MOUNT_LABEL, label)
+        w.string(pf.PA_MOUNT_LABEL, label)
     if cfg.get("hostname") is not None:
-        w.str(pf.PA_HOSTNAME, cfg["hostname"])
+        w.string(pf.PA_HOSTNAME, cfg["hostname"])
     if cfg.get("domainname") is not None:
-        w.str(pf.PA_DOMAINNAME, cfg["domainname"])
+        w.string(pf.PA_DOMAINNAME, cfg["domainname"])
     for key, value in (linux.get("sysctl") or {}).items():
-        w.strs(pf.PA_SYSCTL, key, str(value))
+        w.strings(pf.PA_SYSCTL, key, str(value))
 
     if linux.get("intelRdt") is not None and not os.path.isdir("/sys/fs/resctrl/info"):
         raise ConfigError("/linux/intelRdt", "intelRdt is specified in config, but Intel RDT is not supported or "

@@ -84,10 +84,10 @@ class PlanWriter:
     def u64(self, attr: int, value: int) -> None:
         self.raw(attr, struct.pack("<Q", value & 0xFFFFFFFFFFFFFFFF))
 
-    def str(self, attr: int, value: str) -> None:
+    def string(self, attr: int, value: str) -> None:
         self.raw(attr, _s(value))
 
-    def strs(self, attr: int, *values: str) -> None:
+    def strings(self, attr: int, *values: str) -> None:
         self.raw(attr, b"".join(_s(v) for v in values))
 
     def strlist(self, attr: int, values: list[str]) -> None:
@@ -138,9 +138,13 @@ class PlanWriter:
     def timens(self, clock: int, secs: int, nsecs: int) -> None:
         self.raw(PA_TIMENS_OFFSET, struct.pack("<IIqq", clock, 0, secs, nsecs))
 
-    def scheduler(self, policy: int, nice: int, priority: int, flags: int, runtime: int, deadline: int,
-                  period: int) -> None:
-        self.raw(PA_SCHEDULER, struct.pack("<IiIIQQQQ", policy, nice, priority, 0, flags, runtime, deadline, period))
+    def scheduler(
+        self, policy: int, nice: int, priority: int, flags: int, runtime: int, deadline: int, period: int
+    ) -> None:
+        self.raw(
+            PA_SCHEDULER,
+            struct.pack("<IiIIQQQQ", policy, nice, priority, 0, flags, runtime, deadline, period),
+        )
 
     def blob(self) -> bytes:
         return b"".join(self._parts)

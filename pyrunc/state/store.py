@@ -23,7 +23,11 @@ def validate_id(container_id: str) -> None:
     """runc's rule: [a-zA-Z0-9_+.-]+, not "." or "..", and it must fit in a file name."""
     if not container_id:
         raise UsageError("container id cannot be empty")
-    if container_id in (".", "..") or len(container_id) > MAX_ID_LEN or not _ID_CHARS.issuperset(container_id):
+    if (
+        container_id in (".", "..")
+        or len(container_id) > MAX_ID_LEN
+        or not _ID_CHARS.issuperset(container_id)
+    ):
         raise UsageError(f"invalid container id format: {container_id}")
 
 
@@ -58,7 +62,9 @@ class Store:
         try:
             os.makedirs(self.root, mode=0o711 if os.geteuid() == 0 else 0o700, exist_ok=True)
         except OSError as exc:
-            raise PyruncError(f"create state root {self.root}: {exc.strerror.lower()}") from None
+            raise PyruncError(
+                f"create state root {self.root}: {(exc.strerror or str(exc)).lower()}"
+            ) from None
 
     def dir(self, container_id: str) -> str:
         validate_id(container_id)
@@ -76,7 +82,9 @@ class Store:
         except FileExistsError:
             raise StateError(f"container with id exists: {container_id}") from None
         except OSError as exc:
-            raise PyruncError(f"create state directory {path}: {exc.strerror.lower()}") from None
+            raise PyruncError(
+                f"create state directory {path}: {(exc.strerror or str(exc)).lower()}"
+            ) from None
         return path
 
     def lock(self, container_id: str) -> Lock:
@@ -92,12 +100,18 @@ class Store:
                 raise StateError(f"container {container_id}: state file {path} is missing") from None
             raise StateError(f"container {container_id} does not exist") from None
         except OSError as exc:
-            raise StateError(f"container {container_id}: read {path}: {exc.strerror.lower()}") from None
+            raise StateError(
+                f"container {container_id}: read {path}: {(exc.strerror or str(exc)).lower()}"
+            ) from None
         try:
             state = jsonio.loads(data)
         except jsonio.JSONDecodeError as exc:
             raise StateError(f"container {container_id}: state file {path} is corrupt: {exc}") from None
-        if not isinstance(state, dict) or state.get("id") != container_id or not isinstance(state.get("pid"), int):
+        if (
+            not isinstance(state, dict)
+            or state.get("id") != container_id
+            or not isinstance(state.get("pid"), int)
+        ):
             raise StateError(f"container {container_id}: state file {path} is corrupt: not a pyrunc state")
         return state
 
