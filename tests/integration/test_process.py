@@ -54,12 +54,19 @@ def test_args_are_looked_up_in_the_containers_path(rt):
     assert rt.run_container(["gcc"]).returncode == 1
 
 
-def test_env_is_exactly_the_configured_one(rt):
-    def mutate(cfg):
-        cfg["process"]["env"] = ["PATH=/bin", "FOO=bar baz", "EMPTY=", "MULTI=a=b"]
+def test_env_is_the_configured_one_plus_home(rt):
+    """Exactly the configured env; HOME comes from the container's /etc/passwd when unset, as in runc."""
 
-    lines = run_out(rt, ["/bin/env"], mutate).splitlines()
-    assert sorted(lines) == sorted(["PATH=/bin", "FOO=bar baz", "EMPTY=", "MULTI=a=b"])
+    def env(values):
+        def mutate(cfg):
+            cfg["process"]["env"] = values
+        return mutate
+
+    given = ["PATH=/bin", "FOO=bar baz", "EMPTY=", "MULTI=a=b"]
+    lines = run_out(rt, ["/bin/env"], env(given)).splitlines()
+    assert sorted(lines) == sorted(given + ["HOME=/root"])
+    lines = run_out(rt, ["/bin/env"], env(given + ["HOME=/elsewhere"])).splitlines()
+    assert sorted(lines) == sorted(given + ["HOME=/elsewhere"])
 
 
 def test_cwd(rt):
