@@ -153,7 +153,10 @@ static int mount_bind(struct pr_rootfs_ctx *ctx, const struct pr_mount *m, int t
     int tree;
 
     (void)ctx;
-    tree = open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+    if (m->ext & PR_MOUNT_PREPARED)
+        tree = fcntl(m->userns_fd, F_DUPFD_CLOEXEC, 3); /* the parent made this idmapped tree for us */
+    else
+        tree = open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
     if (tree < 0)
         return pr_fail_errno(err, PR_STAGE_ROOTFS, "bind mount `%s` to `%s`", m->source, m->destination);
     /* Like runc's bind remount: the plain options (ro, nosuid, ...) apply to the top mount only; the
@@ -168,7 +171,7 @@ static int mount_bind(struct pr_rootfs_ctx *ctx, const struct pr_mount *m, int t
             return close_keep_errno(tree);
         }
     }
-    if (m->ext & PR_MOUNT_IDMAP) {
+    if ((m->ext & PR_MOUNT_IDMAP) && !(m->ext & PR_MOUNT_PREPARED)) {
         if (m->userns_fd < 0) {
             pr_fail(err, PR_STAGE_ROOTFS, 0, "idmap mount `%s`: no user namespace for its mappings",
                     m->destination);
@@ -848,4 +851,32 @@ out:
             close(hold[i]);
     }
     return fd;
+}
+
+int pyrunc_idmapped_tree(const char *source, const char *uid_map, const char *gid_map, int recursive,
+                         struct pyrunc_err *err)
+{
+    struct mount_attr attr;
+    int userns, tree;
+
+    /* Made here, by the runtime on the host side: an init inside a new user namespace has no privilege
+     * over the source's superblock, but it may attach a detached mount made for it. */
+    userns = pyrunc_idmap_userns(uid_map, gid_map, err);
+    if (userns < 0)
+        return -1;
+    tree = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+    if (tree < 0) {
+        pr_fail_errno(err, PR_STAGE_IDMAP, "clone `%s` for an idmapped mount", source);
+        return close_keep_errno(userns);
+    }
+    memset(&attr, 0, sizeof(attr));
+    attr.attr_set = MOUNT_ATTR_IDMAP;
+    attr.userns_fd = (uint64_t)userns;
+    if (mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0) {
+        pr_fail_errno(err, PR_STAGE_IDMAP, "idmap mount of `%s`", source);
+        close(userns);
+        return close_keep_errno(tree);
+    }
+    close(userns);
+    return tree;
 }

@@ -19,6 +19,7 @@
 #define PR_MOUNT_IDMAP 0x20      /* idmapped: userns_fd holds the mapping user namespace */
 #define PR_MOUNT_DEVPTS 0x40     /* a devpts instance: /dev/ptmx becomes a symlink to pts/ptmx */
 #define PR_MOUNT_SYSFS 0x80
+#define PR_MOUNT_PREPARED 0x100  /* userns_fd is a detached, already idmapped tree made by the parent */
 
 /* Wire layout of PA_MOUNT: u64 flags, u64 propagation, u64 attr_set, u64 attr_clr, u32 ext,
  * i32 userns_fd, then str source, str destination, str fstype, str data. */

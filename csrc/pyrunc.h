@@ -136,6 +136,9 @@ int pyrunc_umount(const char *path, int flags, struct pyrunc_err *err);
 
 /* A user namespace with the given maps, for idmapped mounts (csrc/mounts.c); returns an O_CLOEXEC fd. */
 int pyrunc_idmap_userns(const char *uid_map, const char *gid_map, struct pyrunc_err *err);
+/* A detached clone of source, idmapped with those maps (the init attaches it); an O_CLOEXEC fd. */
+int pyrunc_idmapped_tree(const char *source, const char *uid_map, const char *gid_map, int recursive,
+                         struct pyrunc_err *err);
 
 /* --- seccomp (csrc/seccomp.c) --- */
 /* Rule blob built by pyrunc/security/seccomp.py (host byte order, no padding):

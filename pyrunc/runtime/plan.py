@@ -190,15 +190,45 @@ def build_process(w: pf.PlanWriter, proc: dict[str, Any], pointer: str, *, exec_
         w.raw(pf.PA_TERMINAL, _u32pair(int(size.get("height", 0)), int(size.get("width", 0))))
 
 
-def _idmap_userns(m: dict[str, Any]) -> int:
-    """A user namespace carrying an idmapped mount's maps; its fd goes to the init through the plan."""
-    from ..native import lib, new_err, raise_err
-    from .mounts import idmap_text
+PR_MOUNT_PREPARED = 0x100
+MS_REC_FLAG = 0x4000
 
+
+def _through(maps: list[Any], container_id: int) -> int:
+    """A container-side id as the host's kernel sees it, through the container's own id mappings."""
+    for entry in maps:
+        start, host, size = int(entry["containerID"]), int(entry["hostID"]), int(entry["size"])
+        if start <= container_id < start + size:
+            return host + container_id - start
+    raise ConfigError("/mounts", f"id {container_id} of an idmapped mount is not mapped in the container's user namespace")
+
+
+def mount_idmap_text(mappings: list[tuple[int, int, int]], container_maps: list[Any] | None) -> str:
+    """uid_map text for an idmapped mount's user namespace. The kernel reads it as on-disk id (inside) ->
+    id seen through the mount (outside): the spec's hostID is the source filesystem's id, its containerID
+    the id the container sees, which the host kernel knows through the container's own mappings."""
+    lines = []
+    for container_id, host_id, size in mappings:
+        outside = _through(container_maps, container_id) if container_maps else container_id
+        lines.append(f"{host_id} {outside} {size}\n")
+    return "".join(lines)
+
+
+def _idmap_userns(m: dict[str, Any], linux: dict[str, Any] | None = None) -> int:
+    """An idmapped mount is prepared here, on the host side: a detached idmapped clone of its source whose
+    fd goes to the init through the plan (an init in a new user namespace could not idmap it itself)."""
+    from ..native import lib, new_err, raise_err
+
+    linux = linux or {}
+    userns = any(ns.get("type") == "user" for ns in linux.get("namespaces") or [])
+    uid_text = mount_idmap_text(m["uid_mappings"], linux.get("uidMappings") if userns else None)
+    gid_text = mount_idmap_text(m["gid_mappings"], linux.get("gidMappings") if userns else None)
     err = new_err()
-    fd = lib.pyrunc_idmap_userns(idmap_text(m["uid_mappings"]).encode(), idmap_text(m["gid_mappings"]).encode(), err)
+    fd = lib.pyrunc_idmapped_tree(str(m["source"]).encode(), uid_text.encode(), gid_text.encode(),
+                                  1 if int(m["flags"]) & MS_REC_FLAG else 0, err)
     if fd < 0:
         raise_err(err)
+    m["ext"] = int(m["ext"]) | PR_MOUNT_PREPARED
     return int(fd)
 
 
@@ -268,7 +298,7 @@ def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: 
 
     for m in plan_mounts(cfg, bundle=bundle, userns=userns):
         if "uid_mappings" in m:
-            m["userns_fd"] = _idmap_userns(m)
+            m["userns_fd"] = _idmap_userns(m, linux)
             plan.fds_to_close.append(m["userns_fd"])
         w.mount(m)
     devices, symlinks = plan_devices(cfg, userns=userns)
