@@ -38,6 +38,35 @@ def _now() -> float:
     return time.monotonic()
 
 
+def _wait_pidfds(pids: list[int], timeout: float) -> None:
+    """Block until every one of pids has exited (pidfds, no sleeping loop) or the timeout passes."""
+    import select
+
+    poller = select.poll()
+    fds = []
+    try:
+        for pid in pids:
+            try:
+                fd = os.pidfd_open(pid)
+            except OSError:
+                continue  # already gone
+            fds.append(fd)
+            poller.register(fd, select.POLLIN)
+        deadline = _now() + timeout
+        pending = len(fds)
+        while pending:
+            left = deadline - _now()
+            if left <= 0:
+                return
+            ready = poller.poll(left * 1000)
+            for fd, _ in ready:
+                poller.unregister(fd)
+                pending -= 1
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
 def _poll_file(path: str, key: str, want: int, timeout: float) -> bool:
     """Wait until `key want` appears in a v2 keyed file; kernfs wakes POLLPRI on each change."""
     import select
@@ -424,13 +453,14 @@ class CgroupManager:
             if not _poll_file(self.v2_dir + "/cgroup.events", "populated", 0, timeout):
                 return False
         deadline = _now() + timeout
-        delay = 0.0005
-        while self.pids():
-            if _now() > deadline:
+        while True:
+            pids = self.pids()
+            if not pids:
+                return True
+            left = deadline - _now()
+            if left <= 0:
                 return False
-            _sleep(delay)
-            delay = min(delay * 2, 0.05)
-        return True
+            _wait_pidfds(pids, left)
 
     def destroy(self) -> None:
         """Kill whatever is left, wait until the cgroups are empty, remove them. Idempotent."""
