@@ -116,6 +116,7 @@ def _ns_pid(pid: int) -> int:
 class _Undo:
     def __init__(self) -> None:
         self.steps: list[Callable[[], object]] = []
+        self.spawned = False  # the init was cloned: hooks may have acted, poststop must follow a failure
 
     def push(self, step: Callable[[], object]) -> None:
         self.steps.append(step)
@@ -140,6 +141,19 @@ def _kill_and_reap(pid: int) -> None:
         pass
 
 
+def _poststop_after_failure(cfg: dict[str, Any], container_id: str, bundle: str, hooks: list[dict[str, Any]],
+                            spawned: bool) -> None:
+    if not spawned:
+        return  # failed while planning: nothing ran, as runc fails before its container exists
+    from .hooks import run_hooks_warn
+
+    doc: dict[str, Any] = {"ociVersion": cfg.get("ociVersion", "1.3.0"), "id": container_id, "status": "stopped",
+                           "bundle": bundle}
+    if cfg.get("annotations"):
+        doc["annotations"] = cfg["annotations"]
+    run_hooks_warn({"poststop": hooks}, "poststop", jsonio.dumps(doc).encode())
+
+
 def create(ctx: Context, container_id: str, opts: CreateOptions, extra_env: list[str]) -> Created:
     from ..spec.load import load_bundle_config
     from ..spec.validate import validate_config, unknown_properties
@@ -157,6 +171,11 @@ def create(ctx: Context, container_id: str, opts: CreateOptions, extra_env: list
     store = ctx.store
     undo = _Undo()
     directory = store.create(container_id)
+    poststop = (cfg.get("hooks") or {}).get("poststop")
+    if poststop:
+        # runtime-spec: a failed create continues the lifecycle at delete, whose poststop hooks may undo
+        # what prestart ones did (runc runs them too). Pushed first, so they run after everything else.
+        undo.push(lambda: _poststop_after_failure(cfg, container_id, bundle, poststop, undo.spawned))
     undo.push(lambda: store.remove(container_id))
     try:
         with store.lock(container_id):
@@ -212,6 +231,7 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
     child = lib.pyrunc_spawn(blob, len(blob), sync_ptr, err)
     if child < 0:
         raise_err(err)
+    undo.spawned = True
     sync_fd = sync_ptr[0]
     undo.push(lambda: os.close(sync_fd))
     undo.push(lambda: _kill_and_reap(child))

@@ -183,6 +183,36 @@ def test_failing_create_hook_fails_create_and_undoes_it(rt, tmp_path, kind):
     assert not (rt.root / cid).exists()
 
 
+def test_failed_create_still_runs_poststop(rt, tmp_path, records):
+    """runtime-spec: a failing prestart hook ends the lifecycle at delete, so poststop hooks run (and can
+    undo what an earlier prestart hook did); runc 1.1.5 does the same."""
+    failing = write_script(tmp_path / "fail.sh", "#!/bin/sh\nexit 3\n")
+    cleanup = write_script(tmp_path / "cleanup.sh", f"#!/bin/sh\ncat > {records}/poststop.state\n")
+
+    def mutate(cfg):
+        cfg["hooks"] = {"prestart": [hook(failing)], "poststop": [hook(cleanup)]}
+
+    bundle = rt.bundle(["/bin/true"], mutate=mutate)
+    cid = rt.new_id()
+    proc = rt("create", "-b", str(bundle), cid)
+    assert proc.returncode == 1 and b"prestart hook #0" in proc.stderr
+    state = json.loads((records / "poststop.state").read_text())
+    assert (state["id"], state["status"], state["bundle"]) == (cid, "stopped", str(bundle))
+    assert not (rt.root / cid).exists()
+
+
+def test_config_error_runs_no_hook(rt, tmp_path, records):
+    cleanup = write_script(tmp_path / "cleanup.sh", f"#!/bin/sh\ntouch {records}/ran\n")
+
+    def mutate(cfg):
+        cfg["hooks"] = {"poststop": [hook(cleanup)]}
+        cfg["linux"]["personality"] = {"domain": "NOPE"}
+
+    proc = rt.run_container(["/bin/true"], mutate=mutate)
+    assert proc.returncode == 1
+    assert not (records / "ran").exists()
+
+
 def test_failing_start_container_hook_fails_start(rt, tmp_path, records):
     """startContainer hooks run in the init after `start` released it; `start` waits for the exec and
     fails when the init died instead (runc's start does not notice). The user's process never runs, the
