@@ -147,8 +147,8 @@ def _poststop_after_failure(cfg: dict[str, Any], container_id: str, bundle: str,
         return  # failed while planning: nothing ran, as runc fails before its container exists
     from .hooks import run_hooks_warn
 
-    doc: dict[str, Any] = {"ociVersion": cfg.get("ociVersion", "1.3.0"), "id": container_id, "status": "stopped",
-                           "bundle": bundle}
+    doc: dict[str, Any] = {"ociVersion": cfg.get("ociVersion", "1.3.0"), "id": container_id,
+                           "status": "stopped", "bundle": bundle}
     if cfg.get("annotations"):
         doc["annotations"] = cfg["annotations"]
     run_hooks_warn({"poststop": hooks}, "poststop", jsonio.dumps(doc).encode())
@@ -322,7 +322,7 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
                     os.close(fd)
             else:
                 pty_master = fd
-                undo.push(lambda: os.close(fd))
+                undo.push(lambda fd=fd: os.close(fd))  # bound now: `fd` is reused by later messages
         elif kind == PM_SECCOMP_FD:
             fd = got_fd[0]
             try:
