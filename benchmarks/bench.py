@@ -280,7 +280,8 @@ class Bench:
 
     def setup_runtimes(self) -> None:
         want = self.opts.runtimes.split(",")
-        binaries = {"pyrunc": self.opts.pyrunc, "runc": self.opts.runc, "crun": self.opts.crun}
+        binaries = {"pyrunc": self.opts.pyrunc, "runc": getattr(self.opts, "runc", ""),
+                    "crun": getattr(self.opts, "crun", "")}
         for name in want:
             binary = binaries[name]
             if not os.access(binary, os.X_OK):
@@ -494,7 +495,12 @@ class Bench:
                 names = [x for x in os.listdir(root) if not x.startswith(".")] if os.path.isdir(root) else []
                 if names:
                     left.append(f"{rt.name}: state left in {root}: {names[:5]}")
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        with open("/proc/self/mountinfo") as f:
+            mounted = [line.split()[4] for line in f if self.tmp in line]
+        if mounted:  # never rm -r through a mount
+            left.append(f"mounts left under {self.tmp}: {mounted[:5]}; files kept")
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
         return left
 
     def spawn_wait_delete(self, rt: Runtime, root: str, cid: str, left: list[str]) -> None:
