@@ -44,6 +44,7 @@ MEMPOLICY_MODES = {"MPOL_DEFAULT": 0, "MPOL_PREFERRED": 1, "MPOL_BIND": 2, "MPOL
                    "MPOL_PREFERRED_MANY": 5, "MPOL_WEIGHTED_INTERLEAVE": 6}
 MEMPOLICY_FLAGS = {"MPOL_F_NUMA_BALANCING": 1 << 13, "MPOL_F_RELATIVE_NODES": 1 << 14, "MPOL_F_STATIC_NODES": 1 << 15}
 NGROUPS_MAX = 65536  # the kernel's limit for setgroups, and the plan decoder's
+ID_MAX = 2147483647
 DEFAULT_PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -139,6 +140,11 @@ def build_process(w: pf.PlanWriter, proc: dict[str, Any], pointer: str, *, exec_
     umask = user.get("umask")
     if len(user.get("additionalGids") or []) > NGROUPS_MAX:
         raise ConfigError(f"{pointer}/user/additionalGids", f"more than {NGROUPS_MAX} additional gids")
+    # The kernel reads (uid_t)-1 as "leave unchanged": 4294967295 would silently keep root. runc's range.
+    for key, value in [("uid", user.get("uid", 0)), ("gid", user.get("gid", 0))] + [
+            (f"additionalGids/{i}", g) for i, g in enumerate(user.get("additionalGids") or [])]:
+        if not 0 <= int(value) <= ID_MAX:
+            raise ConfigError(f"{pointer}/user/{key}", f"uids and gids must be in range 0-{ID_MAX}")
     w.user(int(user.get("uid", 0)), int(user.get("gid", 0)), -1 if umask is None else int(umask),
            [int(g) for g in user.get("additionalGids") or []])
     caps = proc.get("capabilities")

@@ -102,6 +102,21 @@ def test_too_many_additional_gids(rt):
     assert "/process/user/additionalGids" in err
 
 
+@pytest.mark.parametrize("user,pointer", [
+    ({"uid": 4294967295, "gid": 0}, "/process/user/uid"),
+    ({"uid": 0, "gid": 4294967295}, "/process/user/gid"),
+    ({"uid": 0, "gid": 0, "additionalGids": [1, 2147483648]}, "/process/user/additionalGids/1"),
+])
+def test_ids_out_of_range_are_refused(rt, user, pointer):
+    """(uid_t)-1 means "unchanged" to setresuid: it must not quietly leave the process root."""
+
+    def mutate(cfg):
+        cfg["process"]["user"] = user
+
+    err = create_fails(rt, mutate)
+    assert pointer in err and "0-2147483647" in err
+
+
 # --- namespaces ---------------------------------------------------------------------------------------
 
 
