@@ -1,29 +1,5 @@
-"""pyrunc resume ID: thaw a paused container."""
+"""pyrunc resume ID: see cmd_pause."""
 
-from __future__ import annotations
+from .cmd_pause import freezer_command
 
-from .args import Command
-from .common import parse_command
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from .context import Context
-
-COMMAND = Command(
-    "resume",
-    "<container-id>",
-    [],
-    "resumes all processes that have been previously paused",
-    min_args=1,
-    max_args=1,
-)
-
-
-def run(ctx: Context, argv: list[str]) -> int:
-    opts = parse_command(COMMAND, argv)
-    if opts is None:
-        return 0
-    from ..runtime.cgroupcmds import resume
-
-    resume(ctx, opts.args[0])
-    return 0
+COMMAND, run = freezer_command("resume", "resumes all processes that have been previously paused")

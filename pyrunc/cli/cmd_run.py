@@ -76,30 +76,10 @@ def run(ctx: Context, argv: list[str]) -> int:
 
             status = relay_until_exit(created.pty_master, container.pid, pending)
         else:
-            status = _wait_forwarding(container.pid, pending)
+            from ..runtime.procs import wait_child
+
+            status = wait_child(container.pid, pending)
     finally:
         if not opts.flag("keep"):
             delete(ctx, container_id, True)
     return status
-
-
-def _wait_forwarding(pid: int, pending: list[int]) -> int:
-    """Wait for our child (the init is our direct child), passing on signals we receive."""
-    while True:
-        while pending:
-            sig = pending.pop(0)
-            if sig != 28:
-                try:
-                    os.kill(pid, sig)
-                except ProcessLookupError:
-                    pass
-        try:
-            _, status = os.waitpid(pid, 0)
-        except InterruptedError:
-            continue
-        except ChildProcessError:
-            return 255
-        if os.WIFSIGNALED(status):
-            return 128 + os.WTERMSIG(status)
-        if os.WIFEXITED(status):
-            return os.WEXITSTATUS(status)

@@ -322,7 +322,11 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
                     os.close(fd)
             else:
                 pty_master = fd
-                undo.push(lambda fd=fd: os.close(fd))  # bound now: `fd` is reused by later messages
+
+                def close_master(master: int = fd) -> None:  # bound now: `fd` is reused by later messages
+                    os.close(master)
+
+                undo.push(close_master)
         elif kind == PM_SECCOMP_FD:
             fd = got_fd[0]
             try:

@@ -169,9 +169,9 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
         from .console import relay_until_exit
 
         return relay_until_exit(pty_master, proc_pid, pending)
-    from ..cli.cmd_run import _wait_forwarding
+    from .procs import wait_child
 
-    return _wait_forwarding(proc_pid, pending)
+    return wait_child(proc_pid, pending)
 
 
 def process_from_args(container: Container, args: list[str], opts: Any) -> dict[str, Any]:

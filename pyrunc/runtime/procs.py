@@ -36,9 +36,17 @@ def is_alive(pid: int, started: str | None) -> bool:
     return started is None or fields[19] == started
 
 
-def wait_child(pid: int) -> int:
-    """waitpid a direct child; returns the shell-style status (128+signal when killed)."""
+def wait_child(pid: int, pending: list[int] | None = None) -> int:
+    """waitpid a direct child; returns the shell-style status (128+signal when killed). Signals the caller
+    collected in `pending` (from its handlers) are passed on to the child first (WINCH is the relay's)."""
     while True:
+        while pending:
+            sig = pending.pop(0)
+            if sig != 28:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
         try:
             _, status = os.waitpid(pid, 0)
         except InterruptedError:
