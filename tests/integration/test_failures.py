@@ -258,3 +258,28 @@ def test_state_json_survives_only_for_success(rt):
     assert "kernel.no_such_sysctl" in err
     listed = rt("list", "-f", "json", check=True).stdout
     assert json.loads(listed or b"[]") in ([], None)
+
+
+@pytest.mark.parametrize("key,drop", [("net.ipv4.ip_forward", "network"), ("kernel.msgmax", "ipc"),
+                                      ("kernel.hostname", "uts"), ("vm.swappiness", None)])
+def test_sysctl_that_would_change_the_host_is_refused(rt, key, drop):
+    def mutate(cfg):
+        if drop:
+            cfg["linux"]["namespaces"] = [ns for ns in cfg["linux"]["namespaces"] if ns["type"] != drop]
+        cfg.pop("hostname", None)
+        cfg["linux"]["sysctl"] = {key: "1"}
+
+    with open("/proc/sys/" + key.replace(".", "/")) as handle:
+        before = handle.read()
+    err = create_fails(rt, mutate)
+    assert f"/linux/sysctl/{key}" in err
+    with open("/proc/sys/" + key.replace(".", "/")) as handle:
+        assert handle.read() == before
+
+
+def test_rlimit_soft_above_hard_fails_create(rt):
+    def mutate(cfg):
+        cfg["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 2048, "hard": 1024}]
+
+    err = create_fails(rt, mutate)
+    assert "/process/rlimits/0/soft" in err
