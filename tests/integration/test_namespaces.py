@@ -84,7 +84,12 @@ def test_types_not_listed_are_inherited(rt):
 @pytest.fixture
 def sleeper(rt):
     """A created-then-started container whose namespaces others join."""
-    bundle = rt.bundle(["/bin/sleep", "60"])
+
+    def mutate(cfg):
+        cfg["linux"]["namespaces"].append({"type": "time"})
+        cfg["linux"]["timeOffsets"] = {"monotonic": {"secs": 86400, "nanosecs": 0}}
+
+    bundle = rt.bundle(["/bin/sleep", "60"], mutate=mutate)
     cid = rt.new_id()
     rt("run", "-d", "-b", str(bundle), cid, check=True)
     pid = rt.state(cid)["pid"]
@@ -93,10 +98,10 @@ def sleeper(rt):
 
 
 def test_join_namespaces_by_path(rt, sleeper):
-    joined = ("network", "ipc", "uts", "pid")
+    joined = ("network", "ipc", "uts", "pid", "cgroup", "time")
 
     def mutate(cfg):
-        cfg["linux"]["namespaces"] = [{"type": "mount"}, {"type": "cgroup"}] + [
+        cfg["linux"]["namespaces"] = [{"type": "mount"}] + [
             {"type": t, "path": f"/proc/{sleeper}/ns/{PROC_NAME[t]}"} for t in joined]
 
     seen = probe(rt, mutate)
@@ -106,6 +111,8 @@ def test_join_namespaces_by_path(rt, sleeper):
     # In the other container's pid namespace, where its sleep is pid 1, the probe is not.
     assert seen["pid"] != 1
     assert seen["ns"]["mnt"] != os.readlink(f"/proc/{sleeper}/ns/mnt")
+    # The joined time namespace brings its offset along.
+    assert seen["monotonic"] >= time.clock_gettime(time.CLOCK_MONOTONIC) + 86400 - 5
 
 
 def test_join_path_of_the_wrong_type_is_an_error(rt, sleeper):

@@ -150,3 +150,25 @@ def test_foreground_run_relays_to_the_callers_pty(rt):
             proc.wait()
         os.close(master)
     assert not (rt.root / cid).exists()
+
+
+def test_foreground_run_with_terminal_forwards_signals(rt):
+    script = "trap 'echo got-term; exit 42' TERM; echo ready; while :; do sleep 0.1; done"
+    bundle = rt.bundle(["/bin/sh", "-c", script], mutate=terminal_config)
+    cid = rt.new_id()
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), cid],
+                            stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    try:
+        assert b"ready" in read_until(master, b"ready")
+        proc.send_signal(15)
+        out = read_until(master, b"got-term")
+        assert proc.wait(timeout=30) == 42
+        assert b"got-term" in out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    assert not (rt.root / cid).exists()
