@@ -338,3 +338,24 @@ def test_docker_style_prestart_hook_through_proc_pid_exe(rt, tmp_path, records):
     finally:
         daemon.kill()
         daemon.wait()
+
+
+def test_start_container_hook_timeout_fails_start(rt, records):
+    write_script(records / "slow.sh", "#!/bin/sh\nexec sleep 30\n")
+
+    def mutate(cfg):
+        cfg["hooks"] = {"startContainer": [hook(f"{INSIDE}/slow.sh", env=["PATH=/bin"], timeout=1)]}
+        bind_records(cfg, records)
+
+    bundle = rt.bundle(["/bin/sh", "-c", f"echo ran > {INSIDE}/ran"], mutate=mutate)
+    cid = rt.new_id()
+    with open(records / "stderr", "wb") as sink:
+        rt("create", "-b", str(bundle), cid, check=True, stdout=sink, stderr=sink)
+    started = time.monotonic()
+    proc = rt("start", cid)
+    assert time.monotonic() - started < 15
+    assert proc.returncode == 1
+    assert wait_for(lambda: rt.state(cid)["status"] == "stopped")
+    assert not (records / "ran").exists()
+    assert "timed out" in (records / "stderr").read_text()
+    rt("delete", cid, check=True)
