@@ -90,6 +90,11 @@ def test_console_socket_receives_the_pty_master(rt, tmp_path):
         # A pty master (TIOCGPTN answers only on one) with consoleSize already applied.
         assert struct.unpack("I", fcntl.ioctl(master, TIOCGPTN, b"\0" * 4))[0] >= 0
         assert struct.unpack("hhhh", fcntl.ioctl(master, termios.TIOCGWINSZ, b"\0" * 8))[:2] == (33, 77)
+        # From the container's own devpts: the mount it was opened on is not one of ours.
+        with open(f"/proc/self/fdinfo/{master}") as handle:
+            mnt_id = next(line.split()[1] for line in handle if line.startswith("mnt_id:"))
+        with open("/proc/self/mountinfo") as handle:
+            assert mnt_id not in {line.split()[0] for line in handle}
         rt("start", cid, check=True)
         out = read_until(master, b"all-ttys")
         os.write(master, b"typed-in\n")
