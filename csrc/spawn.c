@@ -334,6 +334,11 @@ static void __attribute__((noreturn)) stage_init(struct pr_plan *p)
         pr_fail_errno(&err, PR_STAGE_EXEC, "mark runtime fds close-on-exec");
         goto report;
     }
+    /* Tell `start`, which holds the fifo's read end, that the hooks are done and the process is next;
+     * it waits for the fd to close (close-on-exec: at execve) before poststart hooks. EOF without this
+     * byte means the init died first. Written before any filter goes in, which might refuse write(2). */
+    if (p->fifo_fd >= 0)
+        (void)!write(p->fifo_fd, "1", 1);
     if (p->seccomp_bpf_len && !seccomp_loaded && !p->no_new_privs) {
         /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the user's identity. */
         if (pr_seccomp_load(p, &notify_fd, &err) < 0)
@@ -359,10 +364,6 @@ static void __attribute__((noreturn)) stage_init(struct pr_plan *p)
         pr_fail_errno(&err, PR_STAGE_PROCESS, "set final cpu affinity");
         goto report;
     }
-    /* Tell `start`, which holds the fifo's read end, that the user's process is being executed: it
-     * then runs poststart hooks; EOF without this byte means the init died (a startContainer hook). */
-    if (p->fifo_fd >= 0)
-        (void)!write(p->fifo_fd, "1", 1);
     execve(exe, (char *const *)p->args.v, (char *const *)p->env.v);
     pr_fail_errno(&err, PR_STAGE_EXEC, "exec: \"%s\"", p->args.v[0]);
 report: {
