@@ -32,7 +32,7 @@ def start(ctx: Context, container_id: str) -> Container:
             raise StateError(f"cannot start container {container_id}: init is not waiting ({(exc.strerror or str(exc)).lower()})")
         try:
             # A reader of our own, opened while the init still holds its end: it reports EOF once the
-            # init has exec'd or died, and the init writes "1" just before execve.
+            # init has exec'd or died; the init writes "1" once its startContainer hooks are done.
             watch = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
             os.close(fd)
