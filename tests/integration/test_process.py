@@ -397,3 +397,18 @@ def test_exec_cpu_affinity_initial(rt):
 
     assert probe(rt, mutate)["cpus"] == [cpu]
     assert probe(rt)["cpus"] == sorted(os.sched_getaffinity(0))
+
+
+def test_start_succeeds_under_a_filter_that_refuses_write(rt):
+    """`start` learns from the init that its hooks are done before any seccomp filter goes in."""
+
+    def mutate(cfg):
+        cfg["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+                                   "syscalls": [{"names": ["write"], "action": "SCMP_ACT_ERRNO"}]}
+
+    bundle = rt.bundle(["/bin/sleep", "30"], mutate=mutate)
+    cid = rt.new_id()
+    rt("create", "-b", str(bundle), cid, check=True)
+    rt("start", cid, check=True)
+    assert rt.state(cid)["status"] == "running"
+    rt("delete", "--force", cid, check=True)
