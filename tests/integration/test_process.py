@@ -412,3 +412,39 @@ def test_start_succeeds_under_a_filter_that_refuses_write(rt):
     rt("start", cid, check=True)
     assert rt.state(cid)["status"] == "running"
     rt("delete", "--force", cid, check=True)
+
+
+def test_socket_activation_fds_and_env(rt):
+    """LISTEN_FDS from the caller (systemd socket activation): fds 3.. reach the container, which sees
+    LISTEN_PID=1 and the same LISTEN_FDS."""
+    r1, w1 = os.pipe()
+    r2, w2 = os.pipe()
+    bundle = rt.bundle(["/bin/sh", "-c", 'echo "$LISTEN_FDS $LISTEN_PID"; echo one >&3; echo two >&4'])
+    script = f'exec 3>&{w1} 4>&{w2} {w1}>&- {w2}>&-; LISTEN_PID=$$ LISTEN_FDS=2 exec "$@"'
+    cmd = pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), rt.new_id()]
+    try:
+        proc = subprocess.run(["bash", "-c", script, "bash"] + cmd, pass_fds=(w1, w2), capture_output=True,
+                              timeout=60)
+    finally:
+        os.close(w1)
+        os.close(w2)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == b"2 1\n"
+    assert os.read(r1, 100) == b"one\n" and os.read(r2, 100) == b"two\n"
+    os.close(r1)
+    os.close(r2)
+
+
+def test_listen_fds_for_another_process_are_ignored(rt):
+    bundle = rt.bundle(["/bin/sh", "-c", 'echo "[$LISTEN_FDS]"; echo x >&3 2>/dev/null || echo closed'])
+    r1, w1 = os.pipe()
+    script = f'exec 3>&{w1} {w1}>&-; LISTEN_PID=1 LISTEN_FDS=1 exec "$@"'
+    cmd = pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), rt.new_id()]
+    try:
+        proc = subprocess.run(["bash", "-c", script, "bash"] + cmd, pass_fds=(w1,), capture_output=True,
+                              timeout=60)
+    finally:
+        os.close(w1)
+        os.close(r1)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == b"[]\nclosed\n"
