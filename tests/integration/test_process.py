@@ -448,3 +448,10 @@ def test_listen_fds_for_another_process_are_ignored(rt):
         os.close(r1)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == b"[]\nclosed\n"
+
+
+def test_only_stdio_reaches_the_process(rt):
+    """No fd of the runtime (sync socket, fifo, state lock, procfs...) survives into the container."""
+    seen = probe(rt)
+    assert seen["fds"] == [0, 1, 2]
+    assert (seen["pid"], seen["ppid"]) == (1, 0)
