@@ -50,7 +50,13 @@ def start(ctx: Context, container_id: str) -> Container:
         if hooks.get("poststart"):
             from .hooks import run_hooks
 
-            run_hooks(hooks, "poststart", container.hook_state("running"))
+            try:
+                run_hooks(hooks, "poststart", container.hook_state("running"))
+            except PyruncError:
+                # runtime-spec 1.3: a failing poststart hook is an error and stops the container (runc
+                # does so too now); the caller's delete then finishes the lifecycle.
+                _kill_and_wait(container)
+                raise
         return container
 
 

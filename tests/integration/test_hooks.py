@@ -236,7 +236,7 @@ def test_failing_start_container_hook_fails_start(rt, tmp_path, records):
     rt("delete", cid, check=True)
 
 
-def test_failing_poststart_is_an_error(rt, tmp_path):
+def test_failing_poststart_is_an_error_and_stops_the_container(rt, tmp_path):
     failing = write_script(tmp_path / "fail.sh", "#!/bin/sh\necho ps-diagnostic; exit 5\n")
 
     def mutate(cfg):
@@ -248,7 +248,9 @@ def test_failing_poststart_is_an_error(rt, tmp_path):
     proc = rt("start", cid)
     assert proc.returncode == 1
     assert b"poststart hook #0" in proc.stderr and b"ps-diagnostic" in proc.stderr
-    rt("delete", "--force", cid, check=True)
+    # runtime-spec 1.3: the container is stopped; delete (no --force needed) finishes the lifecycle.
+    assert rt.state(cid)["status"] == "stopped"
+    rt("delete", cid, check=True)
 
 
 def test_failing_poststop_only_warns_and_later_hooks_run(rt, tmp_path, records):
