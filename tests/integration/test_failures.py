@@ -33,8 +33,14 @@ def create_fails(rt, mutate, *, args: list[str] | None = None, **kw) -> str:
 
 def test_bind_mount_of_a_missing_source(rt, tmp_path):
     def mutate(cfg):
-        cfg["mounts"].append({"destination": "/data", "type": "bind", "source": str(tmp_path / "missing"),
-                              "options": ["rbind"]})
+        cfg["mounts"].append(
+            {
+                "destination": "/data",
+                "type": "bind",
+                "source": str(tmp_path / "missing"),
+                "options": ["rbind"],
+            }
+        )
 
     err = create_fails(rt, mutate)
     assert "/data" in err or "missing" in err
@@ -53,8 +59,9 @@ def test_mount_with_a_bad_option_fails_late_and_leaves_nothing(rt):
     """Fails inside the init, after the earlier mounts were made: all of them must go."""
 
     def mutate(cfg):
-        cfg["mounts"].append({"destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
-                              "options": ["size=not-a-size"]})
+        cfg["mounts"].append(
+            {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=not-a-size"]}
+        )
 
     err = create_fails(rt, mutate)
     assert "/tmp" in err
@@ -83,12 +90,15 @@ def test_proc_mount_over_a_symlink_is_refused(rt):
 # --- process ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("args,wording", [
-    (["no-such-program"], 'exec: "no-such-program": executable file not found in $PATH'),
-    (["/no/such/program"], "no such file or directory"),
-    (["/etc/passwd"], "permission denied"),
-    (["/etc"], "permission denied"),
-])
+@pytest.mark.parametrize(
+    "args,wording",
+    [
+        (["no-such-program"], 'exec: "no-such-program": executable file not found in $PATH'),
+        (["/no/such/program"], "no such file or directory"),
+        (["/etc/passwd"], "permission denied"),
+        (["/etc"], "permission denied"),
+    ],
+)
 def test_missing_or_unrunnable_executable(rt, args, wording):
     err = create_fails(rt, None, args=args)
     assert wording in err
@@ -102,11 +112,14 @@ def test_too_many_additional_gids(rt):
     assert "/process/user/additionalGids" in err
 
 
-@pytest.mark.parametrize("user,pointer", [
-    ({"uid": 4294967295, "gid": 0}, "/process/user/uid"),
-    ({"uid": 0, "gid": 4294967295}, "/process/user/gid"),
-    ({"uid": 0, "gid": 0, "additionalGids": [1, 2147483648]}, "/process/user/additionalGids/1"),
-])
+@pytest.mark.parametrize(
+    "user,pointer",
+    [
+        ({"uid": 4294967295, "gid": 0}, "/process/user/uid"),
+        ({"uid": 0, "gid": 4294967295}, "/process/user/gid"),
+        ({"uid": 0, "gid": 0, "additionalGids": [1, 2147483648]}, "/process/user/additionalGids/1"),
+    ],
+)
 def test_ids_out_of_range_are_refused(rt, user, pointer):
     """(uid_t)-1 means "unchanged" to setresuid: it must not quietly leave the process root."""
 
@@ -122,9 +135,10 @@ def test_ids_out_of_range_are_refused(rt, user, pointer):
 
 def test_namespace_path_that_does_not_exist(rt):
     def mutate(cfg):
-        cfg["linux"]["namespaces"] = [ns if ns["type"] != "network" else {"type": "network",
-                                                                          "path": "/run/netns/never-made"}
-                                      for ns in cfg["linux"]["namespaces"]]
+        cfg["linux"]["namespaces"] = [
+            ns if ns["type"] != "network" else {"type": "network", "path": "/run/netns/never-made"}
+            for ns in cfg["linux"]["namespaces"]
+        ]
 
     err = create_fails(rt, mutate)
     assert "/run/netns/never-made" in err
@@ -134,9 +148,12 @@ def test_namespace_path_of_the_wrong_type(rt):
     other = subprocess.Popen(["sleep", "60"])
     path = f"/proc/{other.pid}/ns/net"
     try:
+
         def mutate(cfg):
-            cfg["linux"]["namespaces"] = [ns if ns["type"] != "uts" else {"type": "uts", "path": path}
-                                          for ns in cfg["linux"]["namespaces"]]
+            cfg["linux"]["namespaces"] = [
+                ns if ns["type"] != "uts" else {"type": "uts", "path": path}
+                for ns in cfg["linux"]["namespaces"]
+            ]
 
         err = create_fails(rt, mutate)
         assert path in err and "not uts" in err
@@ -150,8 +167,10 @@ def test_namespace_path_that_is_not_a_namespace(rt, tmp_path):
     plain.write_text("")
 
     def mutate(cfg):
-        cfg["linux"]["namespaces"] = [ns if ns["type"] != "ipc" else {"type": "ipc", "path": str(plain)}
-                                      for ns in cfg["linux"]["namespaces"]]
+        cfg["linux"]["namespaces"] = [
+            ns if ns["type"] != "ipc" else {"type": "ipc", "path": str(plain)}
+            for ns in cfg["linux"]["namespaces"]
+        ]
 
     err = create_fails(rt, mutate)
     assert str(plain) in err
@@ -161,8 +180,10 @@ def test_user_namespace_with_an_impossible_mapping(rt):
     def mutate(cfg):
         cfg["linux"]["namespaces"].append({"type": "user"})
         # Two ranges that overlap inside: the kernel refuses the uid_map write.
-        cfg["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 10},
-                                       {"containerID": 5, "hostID": 200000, "size": 10}]
+        cfg["linux"]["uidMappings"] = [
+            {"containerID": 0, "hostID": 100000, "size": 10},
+            {"containerID": 5, "hostID": 200000, "size": 10},
+        ]
         cfg["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 10}]
 
     err = create_fails(rt, mutate)
@@ -172,17 +193,25 @@ def test_user_namespace_with_an_impossible_mapping(rt):
 # --- invalid configuration: one line naming the field by JSON pointer ---------------------------------
 
 
-@pytest.mark.parametrize("pointer,mutate", [
-    ("/process/args", lambda cfg: cfg["process"].__setitem__("args", [])),
-    ("/process/user/uid", lambda cfg: cfg["process"]["user"].__setitem__("uid", "root")),
-    ("/process/rlimits/0/type", lambda cfg: cfg["process"]["rlimits"][0].__setitem__("type", "RLIMIT_NOPE")),
-    ("/linux/namespaces/1/type", lambda cfg: cfg["linux"]["namespaces"][1].__setitem__("type", "nope")),
-    ("/mounts/2/destination", lambda cfg: cfg["mounts"][2].__setitem__("destination", 42)),
-    ("/process/capabilities/bounding/0",
-     lambda cfg: cfg["process"]["capabilities"].__setitem__("bounding", ["CAP_NOPE"])),
-    ("/linux/sysctl", lambda cfg: cfg["linux"].__setitem__("sysctl", {"kernel.msgmax": 5})),
-    ("/ociVersion", lambda cfg: cfg.__setitem__("ociVersion", 1)),
-])
+@pytest.mark.parametrize(
+    "pointer,mutate",
+    [
+        ("/process/args", lambda cfg: cfg["process"].__setitem__("args", [])),
+        ("/process/user/uid", lambda cfg: cfg["process"]["user"].__setitem__("uid", "root")),
+        (
+            "/process/rlimits/0/type",
+            lambda cfg: cfg["process"]["rlimits"][0].__setitem__("type", "RLIMIT_NOPE"),
+        ),
+        ("/linux/namespaces/1/type", lambda cfg: cfg["linux"]["namespaces"][1].__setitem__("type", "nope")),
+        ("/mounts/2/destination", lambda cfg: cfg["mounts"][2].__setitem__("destination", 42)),
+        (
+            "/process/capabilities/bounding/0",
+            lambda cfg: cfg["process"]["capabilities"].__setitem__("bounding", ["CAP_NOPE"]),
+        ),
+        ("/linux/sysctl", lambda cfg: cfg["linux"].__setitem__("sysctl", {"kernel.msgmax": 5})),
+        ("/ociVersion", lambda cfg: cfg.__setitem__("ociVersion", 1)),
+    ],
+)
 def test_invalid_config_names_the_field(rt, pointer, mutate):
     err = create_fails(rt, mutate)
     assert pointer in err, err
@@ -260,8 +289,15 @@ def test_state_json_survives_only_for_success(rt):
     assert json.loads(listed or b"[]") in ([], None)
 
 
-@pytest.mark.parametrize("key,drop", [("net.ipv4.ip_forward", "network"), ("kernel.msgmax", "ipc"),
-                                      ("kernel.hostname", "uts"), ("vm.swappiness", None)])
+@pytest.mark.parametrize(
+    "key,drop",
+    [
+        ("net.ipv4.ip_forward", "network"),
+        ("kernel.msgmax", "ipc"),
+        ("kernel.hostname", "uts"),
+        ("vm.swappiness", None),
+    ],
+)
 def test_sysctl_that_would_change_the_host_is_refused(rt, key, drop):
     def mutate(cfg):
         if drop:

@@ -69,18 +69,23 @@ def recording_hooks(tmp_path: pathlib.Path, records: pathlib.Path) -> dict:
     # In the records directory, so the container sees it too: startContainer paths resolve in the
     # container (runtime-spec; runc), the others in the runtime's namespace.
     script = write_script(records / "recorder.sh", RECORDER)
-    hooks = {kind: [hook(script, str(records), kind, env=["PATH=/usr/bin:/bin", f"HOOK_KIND={kind}"])]
-             for kind in HOST_KINDS}
-    hooks["createContainer"] = [hook(script, str(records), "createContainer",
-                                     env=["PATH=/usr/bin:/bin", "HOOK_KIND=createContainer"])]
-    hooks["startContainer"] = [hook(f"{INSIDE}/recorder.sh", INSIDE, "startContainer",
-                                    env=["PATH=/bin", "HOOK_KIND=startContainer"])]
+    hooks = {
+        kind: [hook(script, str(records), kind, env=["PATH=/usr/bin:/bin", f"HOOK_KIND={kind}"])]
+        for kind in HOST_KINDS
+    }
+    hooks["createContainer"] = [
+        hook(script, str(records), "createContainer", env=["PATH=/usr/bin:/bin", "HOOK_KIND=createContainer"])
+    ]
+    hooks["startContainer"] = [
+        hook(f"{INSIDE}/recorder.sh", INSIDE, "startContainer", env=["PATH=/bin", "HOOK_KIND=startContainer"])
+    ]
     return hooks
 
 
 def bind_records(cfg: dict, records: pathlib.Path) -> None:
-    cfg["mounts"].append({"destination": INSIDE, "type": "bind", "source": str(records),
-                          "options": ["rbind", "rw"]})
+    cfg["mounts"].append(
+        {"destination": INSIDE, "type": "bind", "source": str(records), "options": ["rbind", "rw"]}
+    )
 
 
 def test_all_six_hooks_at_their_moments(rt, tmp_path, records):
@@ -107,8 +112,14 @@ def test_all_six_hooks_at_their_moments(rt, tmp_path, records):
     assert read_log(records)[-1] == "poststop"
 
     states = {k: json.loads((records / f"{k}.state").read_text()) for k in HOST_KINDS + CONTAINER_KINDS}
-    expected = {"prestart": "created", "createRuntime": "created", "createContainer": "created",
-                "startContainer": "created", "poststart": "running", "poststop": "stopped"}
+    expected = {
+        "prestart": "created",
+        "createRuntime": "created",
+        "createContainer": "created",
+        "startContainer": "created",
+        "poststart": "running",
+        "poststop": "stopped",
+    }
     for kind, status in expected.items():
         assert states[kind]["status"] == status, kind
         assert states[kind]["id"] == cid and states[kind]["bundle"] == str(bundle), kind
@@ -142,8 +153,10 @@ def test_all_six_hooks_at_their_moments(rt, tmp_path, records):
 def test_hook_argv0_is_args0(rt, tmp_path, records):
     """args[0] is the hook's argv[0], not necessarily its path (runtime-spec: execv semantics)."""
     out = records / "argv"
-    prog = (f"import sys; argv = open('/proc/self/cmdline').read().split(chr(0))[:-1]; "
-            f"open({str(out)!r}, 'w').write(' '.join(argv))")
+    prog = (
+        f"import sys; argv = open('/proc/self/cmdline').read().split(chr(0))[:-1]; "
+        f"open({str(out)!r}, 'w').write(' '.join(argv))"
+    )
 
     def mutate(cfg):
         cfg["hooks"] = {"prestart": [{"path": sys.executable, "args": ["my-argv0", "-c", prog, "x", "y"]}]}
@@ -289,8 +302,12 @@ def test_hook_timeout_kills_it_and_fails_create(rt, tmp_path, records, kind):
     if kind == "prestart":
         # The hook itself was killed (a host process; the container's ones die with its pid namespace).
         hook_pid = int((records / f"{kind}.pid").read_text())
-        assert wait_for(lambda: not os.path.exists(f"/proc/{hook_pid}") or
-                        open(f"/proc/{hook_pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z")
+        assert wait_for(
+            lambda: (
+                not os.path.exists(f"/proc/{hook_pid}")
+                or open(f"/proc/{hook_pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"
+            )
+        )
 
 
 def test_hook_within_its_timeout_succeeds(rt, tmp_path, records):
@@ -320,14 +337,28 @@ def test_docker_style_prestart_hook_through_proc_pid_exe(rt, tmp_path, records):
     out = records / "setkey"
     daemon = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
     try:
-        prog = (f"import sys, json; s = json.load(sys.stdin); "
-                f"open({str(out)!r}, 'w').write(json.dumps([sys.argv[1:], s['status'], s['pid'], s['id']]))")
+        prog = (
+            f"import sys, json; s = json.load(sys.stdin); "
+            f"open({str(out)!r}, 'w').write(json.dumps([sys.argv[1:], s['status'], s['pid'], s['id']]))"
+        )
 
         def mutate(cfg):
             cfg["linux"]["namespaces"] = [ns for ns in cfg["linux"]["namespaces"] if ns["type"] != "network"]
-            cfg["hooks"] = {"prestart": [{"path": f"/proc/{daemon.pid}/exe",
-                                          "args": ["libnetwork-setkey", "-c", prog,
-                                                   "-exec-root=/var/run/docker", "deadbeef", "dead"]}]}
+            cfg["hooks"] = {
+                "prestart": [
+                    {
+                        "path": f"/proc/{daemon.pid}/exe",
+                        "args": [
+                            "libnetwork-setkey",
+                            "-c",
+                            prog,
+                            "-exec-root=/var/run/docker",
+                            "deadbeef",
+                            "dead",
+                        ],
+                    }
+                ]
+            }
 
         bundle = rt.bundle(["/bin/sleep", "60"], mutate=mutate)
         cid = rt.new_id()

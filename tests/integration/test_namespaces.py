@@ -13,8 +13,16 @@ import time
 import pytest
 
 ALL = ("pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time")
-PROC_NAME = {"pid": "pid", "network": "net", "mount": "mnt", "ipc": "ipc", "uts": "uts", "user": "user",
-             "cgroup": "cgroup", "time": "time"}
+PROC_NAME = {
+    "pid": "pid",
+    "network": "net",
+    "mount": "mnt",
+    "ipc": "ipc",
+    "uts": "uts",
+    "user": "user",
+    "cgroup": "cgroup",
+    "time": "time",
+}
 USERNS_MAP = [{"containerID": 0, "hostID": 100000, "size": 65536}]
 
 
@@ -102,7 +110,8 @@ def test_join_namespaces_by_path(rt, sleeper):
 
     def mutate(cfg):
         cfg["linux"]["namespaces"] = [{"type": "mount"}] + [
-            {"type": t, "path": f"/proc/{sleeper}/ns/{PROC_NAME[t]}"} for t in joined]
+            {"type": t, "path": f"/proc/{sleeper}/ns/{PROC_NAME[t]}"} for t in joined
+        ]
 
     seen = probe(rt, mutate)
     for kind in joined:
@@ -150,8 +159,9 @@ def test_user_namespace_maps_ids(rt, open_dir):
         with_userns(cfg)
         cfg["process"]["args"] = ["/bin/sh", "-c", "touch /run/by-root; sleep 60"]
         # /run already exists: a remapped root cannot create a mount point in the root-owned rootfs.
-        cfg["mounts"].append({"destination": "/run", "type": "bind", "source": str(shared),
-                              "options": ["rbind", "rw"]})
+        cfg["mounts"].append(
+            {"destination": "/run", "type": "bind", "source": str(shared), "options": ["rbind", "rw"]}
+        )
 
     cid = rt.new_id()
     rt("run", "-d", "-b", userns_bundle(rt, open_dir, mutate), cid, check=True)
@@ -190,8 +200,10 @@ def test_time_namespace_offsets(rt):
 
     def mutate(cfg):
         cfg["linux"]["namespaces"].append({"type": "time"})
-        cfg["linux"]["timeOffsets"] = {"monotonic": {"secs": offset, "nanosecs": 0},
-                                       "boottime": {"secs": 2 * offset, "nanosecs": 0}}
+        cfg["linux"]["timeOffsets"] = {
+            "monotonic": {"secs": offset, "nanosecs": 0},
+            "boottime": {"secs": 2 * offset, "nanosecs": 0},
+        }
 
     before_mono = time.clock_gettime(time.CLOCK_MONOTONIC)
     before_boot = time.clock_gettime(time.CLOCK_BOOTTIME)
@@ -232,8 +244,11 @@ def without_mount_ns(cfg: dict) -> None:
 def test_no_mount_namespace_uses_chroot_and_cleans_up(rt):
     def mutate(cfg):
         without_mount_ns(cfg)
-        cfg["process"]["args"] = ["/bin/sh", "-c", "cat /proc/self/mountinfo >/dev/null && ls /bin/probe"
-                                  " && sleep 60"]
+        cfg["process"]["args"] = [
+            "/bin/sh",
+            "-c",
+            "cat /proc/self/mountinfo >/dev/null && ls /bin/probe && sleep 60",
+        ]
 
     bundle = rt.bundle([], mutate=mutate, own_rootfs=True)
     rootfs = os.path.realpath(bundle / "rootfs")

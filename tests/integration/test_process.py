@@ -43,6 +43,7 @@ def test_args_are_looked_up_in_the_containers_path(rt):
     def path(value):
         def mutate(cfg):
             cfg["process"]["env"] = [f"PATH={value}"]
+
         return mutate
 
     # `probe` lives only in the rootfs's /bin: found through the container's PATH, not the host's.
@@ -60,6 +61,7 @@ def test_env_is_the_configured_one_plus_home(rt):
     def env(values):
         def mutate(cfg):
             cfg["process"]["env"] = values
+
         return mutate
 
     given = ["PATH=/bin", "FOO=bar baz", "EMPTY=", "MULTI=a=b"]
@@ -139,8 +141,9 @@ def test_files_are_created_with_the_umask_and_owner(rt, tmp_path):
 
     def mutate(cfg):
         cfg["process"]["user"] = {"uid": 1234, "gid": 4321, "umask": 0o027}
-        cfg["mounts"].append({"destination": "/shared", "type": "bind", "source": str(shared),
-                              "options": ["rbind", "rw"]})
+        cfg["mounts"].append(
+            {"destination": "/shared", "type": "bind", "source": str(shared), "options": ["rbind", "rw"]}
+        )
 
     assert rt.run_container(["/bin/touch", "/shared/f"], mutate=mutate).returncode == 0
     st = os.stat(shared / "f")
@@ -166,8 +169,10 @@ def test_rlimits(rt):
 
 def test_unknown_rlimit_is_a_config_error(rt):
     def mutate(cfg):
-        cfg["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 1, "hard": 1},
-                                     {"type": "RLIMIT_BOGUS", "soft": 1, "hard": 1}]
+        cfg["process"]["rlimits"] = [
+            {"type": "RLIMIT_NOFILE", "soft": 1, "hard": 1},
+            {"type": "RLIMIT_BOGUS", "soft": 1, "hard": 1},
+        ]
 
     proc = rt.run_container(["/bin/true"], mutate=mutate)
     assert proc.returncode == 1
@@ -256,19 +261,34 @@ def test_unknown_sysctl_fails_create_and_names_it(rt):
 
 
 def _caps(bounding, effective, permitted, inheritable, ambient):
-    names = {CAP_CHOWN: "CAP_CHOWN", CAP_KILL: "CAP_KILL", CAP_NET_BIND_SERVICE: "CAP_NET_BIND_SERVICE",
-             CAP_NET_RAW: "CAP_NET_RAW", CAP_SYS_ADMIN: "CAP_SYS_ADMIN"}
-    return {k: [names[c] for c in v] for k, v in (("bounding", bounding), ("effective", effective),
-                                                   ("permitted", permitted), ("inheritable", inheritable),
-                                                   ("ambient", ambient))}
+    names = {
+        CAP_CHOWN: "CAP_CHOWN",
+        CAP_KILL: "CAP_KILL",
+        CAP_NET_BIND_SERVICE: "CAP_NET_BIND_SERVICE",
+        CAP_NET_RAW: "CAP_NET_RAW",
+        CAP_SYS_ADMIN: "CAP_SYS_ADMIN",
+    }
+    return {
+        k: [names[c] for c in v]
+        for k, v in (
+            ("bounding", bounding),
+            ("effective", effective),
+            ("permitted", permitted),
+            ("inheritable", inheritable),
+            ("ambient", ambient),
+        )
+    }
 
 
 def test_capabilities_root_gets_its_sets(rt):
     def mutate(cfg):
         cfg["process"]["capabilities"] = _caps(
             bounding=[CAP_CHOWN, CAP_KILL, CAP_NET_BIND_SERVICE, CAP_NET_RAW],
-            effective=[CAP_KILL, CAP_NET_BIND_SERVICE], permitted=[CAP_KILL, CAP_NET_BIND_SERVICE],
-            inheritable=[CAP_NET_BIND_SERVICE], ambient=[CAP_NET_BIND_SERVICE])
+            effective=[CAP_KILL, CAP_NET_BIND_SERVICE],
+            permitted=[CAP_KILL, CAP_NET_BIND_SERVICE],
+            inheritable=[CAP_NET_BIND_SERVICE],
+            ambient=[CAP_NET_BIND_SERVICE],
+        )
 
     seen = probe(rt, mutate)
     assert int(seen["cap_bnd"], 16) == capmask(CAP_CHOWN, CAP_KILL, CAP_NET_BIND_SERVICE, CAP_NET_RAW)
@@ -289,7 +309,9 @@ def test_capabilities_non_root_keeps_only_ambient(rt):
             bounding=[CAP_KILL, CAP_NET_BIND_SERVICE, CAP_NET_RAW],
             effective=[CAP_KILL, CAP_NET_BIND_SERVICE, CAP_NET_RAW],
             permitted=[CAP_KILL, CAP_NET_BIND_SERVICE, CAP_NET_RAW],
-            inheritable=[CAP_NET_BIND_SERVICE, CAP_NET_RAW], ambient=[CAP_NET_BIND_SERVICE, CAP_NET_RAW])
+            inheritable=[CAP_NET_BIND_SERVICE, CAP_NET_RAW],
+            ambient=[CAP_NET_BIND_SERVICE, CAP_NET_RAW],
+        )
 
     seen = probe(rt, mutate)
     both = capmask(CAP_NET_BIND_SERVICE, CAP_NET_RAW)
@@ -304,7 +326,8 @@ def test_capabilities_without_ambient_are_lost_by_non_root(rt):
     def mutate(cfg):
         cfg["process"]["user"] = {"uid": 1000, "gid": 1000}
         cfg["process"]["capabilities"] = _caps(
-            bounding=[CAP_KILL], effective=[CAP_KILL], permitted=[CAP_KILL], inheritable=[], ambient=[])
+            bounding=[CAP_KILL], effective=[CAP_KILL], permitted=[CAP_KILL], inheritable=[], ambient=[]
+        )
 
     seen = probe(rt, mutate)
     assert int(seen["cap_eff"], 16) == 0 and int(seen["cap_prm"], 16) == 0 and int(seen["cap_amb"], 16) == 0
@@ -344,6 +367,7 @@ def test_no_new_privileges(rt):
     def nnp(value):
         def mutate(cfg):
             cfg["process"]["noNewPrivileges"] = value
+
         return mutate
 
     assert probe(rt, nnp(True))["no_new_privs"] == 1
@@ -403,8 +427,11 @@ def test_start_succeeds_under_a_filter_that_refuses_write(rt):
     """`start` learns from the init that its hooks are done before any seccomp filter goes in."""
 
     def mutate(cfg):
-        cfg["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
-                                   "syscalls": [{"names": ["write"], "action": "SCMP_ACT_ERRNO"}]}
+        cfg["linux"]["seccomp"] = {
+            "defaultAction": "SCMP_ACT_ALLOW",
+            "architectures": ["SCMP_ARCH_X86_64"],
+            "syscalls": [{"names": ["write"], "action": "SCMP_ACT_ERRNO"}],
+        }
 
     bundle = rt.bundle(["/bin/sleep", "30"], mutate=mutate)
     cid = rt.new_id()
@@ -423,8 +450,9 @@ def test_socket_activation_fds_and_env(rt):
     script = f'exec 3>&{w1} 4>&{w2} {w1}>&- {w2}>&-; LISTEN_PID=$$ LISTEN_FDS=2 exec "$@"'
     cmd = pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), rt.new_id()]
     try:
-        proc = subprocess.run(["bash", "-c", script, "bash"] + cmd, pass_fds=(w1, w2), capture_output=True,
-                              timeout=60)
+        proc = subprocess.run(
+            ["bash", "-c", script, "bash"] + cmd, pass_fds=(w1, w2), capture_output=True, timeout=60
+        )
     finally:
         os.close(w1)
         os.close(w2)
@@ -441,8 +469,9 @@ def test_listen_fds_for_another_process_are_ignored(rt):
     script = f'exec 3>&{w1} {w1}>&-; LISTEN_PID=1 LISTEN_FDS=1 exec "$@"'
     cmd = pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), rt.new_id()]
     try:
-        proc = subprocess.run(["bash", "-c", script, "bash"] + cmd, pass_fds=(w1,), capture_output=True,
-                              timeout=60)
+        proc = subprocess.run(
+            ["bash", "-c", script, "bash"] + cmd, pass_fds=(w1,), capture_output=True, timeout=60
+        )
     finally:
         os.close(w1)
         os.close(r1)

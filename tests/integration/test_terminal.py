@@ -18,8 +18,10 @@ import time
 from tests.integration.conftest import pyrunc_cmd
 
 TIOCGPTN = 0x80045430
-SCRIPT = ("stty size; tty; stat -c %t:%T /dev/console; stat -c %t:%T $(tty); "
-          "[ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo all-ttys; read line; echo got:$line")
+SCRIPT = (
+    "stty size; tty; stat -c %t:%T /dev/console; stat -c %t:%T $(tty); "
+    "[ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo all-ttys; read line; echo got:$line"
+)
 
 
 def terminal_config(cfg: dict, rows: int = 33, cols: int = 77) -> None:
@@ -130,14 +132,20 @@ def test_detached_terminal_without_console_socket_is_refused(rt):
 
 
 def test_foreground_run_relays_to_the_callers_pty(rt):
-    bundle = rt.bundle(["/bin/sh", "-c", SCRIPT + "; exit 7"],
-                       mutate=lambda cfg: terminal_config(cfg, 10, 20))
+    bundle = rt.bundle(
+        ["/bin/sh", "-c", SCRIPT + "; exit 7"], mutate=lambda cfg: terminal_config(cfg, 10, 20)
+    )
     cid = rt.new_id()
     master, slave = pty.openpty()
     # The caller's terminal size wins over consoleSize, already for the process's first look.
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("hhhh", 40, 100, 0, 0))
-    proc = subprocess.Popen(pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), cid],
-                            stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    proc = subprocess.Popen(
+        pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), cid],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+    )
     os.close(slave)
     try:
         out = read_until(master, b"all-ttys")
@@ -162,8 +170,13 @@ def test_foreground_run_with_terminal_forwards_signals(rt):
     bundle = rt.bundle(["/bin/sh", "-c", script], mutate=terminal_config)
     cid = rt.new_id()
     master, slave = pty.openpty()
-    proc = subprocess.Popen(pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), cid],
-                            stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    proc = subprocess.Popen(
+        pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), cid],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+    )
     os.close(slave)
     try:
         assert b"ready" in read_until(master, b"ready")
