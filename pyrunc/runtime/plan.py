@@ -145,7 +145,8 @@ def build_process(w: pf.PlanWriter, proc: dict[str, Any], pointer: str, *, exec_
             (f"additionalGids/{i}", g) for i, g in enumerate(user.get("additionalGids") or [])]:
         if not 0 <= int(value) <= ID_MAX:
             raise ConfigError(f"{pointer}/user/{key}", f"uids and gids must be in range 0-{ID_MAX}")
-    w.user(int(user.get("uid", 0)), int(user.get("gid", 0)), -1 if umask is None else int(umask),
+    # Unset means 0022 (runc), not whatever the caller of the runtime happened to have.
+    w.user(int(user.get("uid", 0)), int(user.get("gid", 0)), 0o022 if umask is None else int(umask),
            [int(g) for g in user.get("additionalGids") or []])
     caps = proc.get("capabilities")
     if isinstance(caps, dict):

@@ -484,3 +484,11 @@ def test_only_stdio_reaches_the_process(rt):
     seen = probe(rt)
     assert seen["fds"] == [0, 1, 2]
     assert (seen["pid"], seen["ppid"]) == (1, 0)
+
+
+def test_umask_defaults_to_0022_whatever_the_callers(rt):
+    bundle = rt.bundle(["/bin/probe"])
+    cmd = pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), rt.new_id()]
+    proc = subprocess.run(["sh", "-c", 'umask 077 && exec "$@"', "sh"] + cmd, capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["umask"] == 0o022
