@@ -492,3 +492,18 @@ def test_umask_defaults_to_0022_whatever_the_callers(rt):
     proc = subprocess.run(["sh", "-c", 'umask 077 && exec "$@"', "sh"] + cmd, capture_output=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["umask"] == 0o022
+
+
+def test_signal_dispositions_and_mask_are_reset(rt):
+    """A caller that ignores or blocks signals (nohup, a supervisor) must not pass that on."""
+    bundle = rt.bundle(["/bin/cat", "/proc/self/status"])
+    cmd = pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), rt.new_id()]
+    proc = subprocess.run(
+        ["sh", "-c", "trap '' INT TERM HUP USR1 PIPE; exec \"$@\"", "sh"] + cmd,
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    fields = dict(line.split(":", 1) for line in proc.stdout.decode().splitlines() if ":" in line)
+    assert int(fields["SigIgn"], 16) == 0
+    assert int(fields["SigBlk"], 16) == 0
