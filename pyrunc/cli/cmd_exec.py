@@ -67,4 +67,5 @@ def run(ctx: Context, argv: list[str]) -> int:
     req.console_socket = opts.text("console_socket")
     req.preserve_fds = opts.number("preserve_fds")
     req.ignore_paused = opts.flag("ignore_paused")
+    req.cgroup = opts.items("cgroup")
     return exec_process(ctx, container_id, req)

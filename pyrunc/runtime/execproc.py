@@ -16,8 +16,16 @@ if TYPE_CHECKING:
 
     from ..cli.context import Context
 
-NS_FILES = (("user", "user"), ("ipc", "ipc"), ("uts", "uts"), ("net", "network"), ("pid", "pid"),
-            ("cgroup", "cgroup"), ("time", "time"), ("mnt", "mount"))
+NS_FILES = (
+    ("user", "user"),
+    ("ipc", "ipc"),
+    ("uts", "uts"),
+    ("net", "network"),
+    ("pid", "pid"),
+    ("cgroup", "cgroup"),
+    ("time", "time"),
+    ("mnt", "mount"),
+)
 
 PM_PTY_MASTER = 7
 PM_READY = 9
@@ -34,7 +42,7 @@ class ExecRequest:
         self.console_socket: str | None = None
         self.preserve_fds = 0
         self.ignore_paused = False
-        self.cgroup: str | None = None
+        self.cgroup: list[str] = []
 
 
 def container_namespaces(pid: int) -> list[tuple[int, str]]:
@@ -88,6 +96,10 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
             # A second notify listener would need a second listener hand-off: runc refuses it too.
             w.u32(pf.PA_SECCOMP_FLAGS, compiled.flags_without_listener)
     blob = w.blob()
+    manager = container.cgroups()
+    cgroup_dirs = exec_cgroup_dirs(manager, req.cgroup) if manager is not None and req.cgroup else None
+    # A process joining a frozen cgroup stops until `resume`: with --ignore-paused, wait as long as it takes.
+    timeout_ms = -1 if status == "paused" else 60_000
 
     # Verify the init is still the one we recorded only now, right before joining its namespaces.
     if not container.init_alive():
@@ -102,20 +114,27 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
     ok = False
     pty_master = -1
     try:
-        manager = container.cgroups()
-        if manager is not None:
+        if cgroup_dirs is not None:
+            join_dirs(cgroup_dirs, child)
+        elif manager is not None:
             manager.join(child)
         if lib.pyrunc_msg_send(sync_fd, PM_GO, 0, ffi.NULL, 0, -1, err) < 0:
             raise_err(err)
         hdr = ffi.new("struct pyrunc_msg *")
         payload = ffi.new("char[]", 4096)
         got_fd = ffi.new("int *")
-        while True:
-            n = lib.pyrunc_msg_recv(sync_fd, hdr, payload, 4096, got_fd, 60_000, err)
+        ready = False
+        # CHILD reports the pid and INIT reports ready on the same socket, in either order.
+        while not ready or not proc_pid:
+            n = lib.pyrunc_msg_recv(sync_fd, hdr, payload, 4096, got_fd, timeout_ms, err)
             if n < 0:
                 raise_err(err)
             if hdr.type == 0:
-                raise PyruncError("exec process exited before it was ready")
+                raise PyruncError(
+                    "exec process exited before it was ready"
+                    if not ready
+                    else "exec setup process exited without reporting the process id"
+                )
             if hdr.type == PM_ERROR:
                 raise err_from_payload(ffi.buffer(payload, n)[:])
             if hdr.type == PM_INIT_PID:
@@ -129,14 +148,17 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
                 if req.console_socket:
                     name = b"/dev/ptmx"
                     try:
-                        if lib.pyrunc_send_fd_to_path(req.console_socket.encode(), fd, name, len(name), err) < 0:
+                        if (
+                            lib.pyrunc_send_fd_to_path(req.console_socket.encode(), fd, name, len(name), err)
+                            < 0
+                        ):
                             raise_err(err)
                     finally:
                         os.close(fd)
                 else:
                     pty_master = fd
             elif hdr.type == PM_READY:
-                break
+                ready = True
             else:
                 raise PyruncError(f"unexpected message {hdr.type} from exec process")
         ok = True
@@ -152,6 +174,9 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
                         pass
             if pty_master >= 0:
                 os.close(pty_master)
+    pending: list[int] = []
+    if not req.detach:
+        forward_signals(proc_pid, pending)
     if req.pid_file:
         from .create import write_pid_file
 
@@ -160,11 +185,6 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
         if pty_master >= 0:
             os.close(pty_master)
         return 0
-    import _signal
-
-    pending: list[int] = []
-    for sig in (1, 2, 3, 10, 12, 15, 28):
-        _signal.signal(sig, lambda num, frame: pending.append(num))
     if pty_master >= 0:
         from .console import relay_until_exit
 
@@ -172,6 +192,80 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
     from .procs import wait_child
 
     return wait_child(proc_pid, pending)
+
+
+# What a foreground exec passes on (runc forwards every signal it can catch; these are the ones a
+# shell, an engine or a terminal sends). SIGWINCH (28) is the tty relay's to handle.
+FORWARDED = (1, 2, 3, 10, 12, 14, 15, 20, 21, 22, 23, 28)
+
+
+def forward_signals(pid: int, pending: list[int]) -> None:
+    """Send signals on from the handler itself: a handler that only queues them would not be seen while
+    waitpid(2) sleeps, since Python retries interrupted calls (PEP 475)."""
+    import _signal
+
+    def handler(num: int, frame: object) -> None:
+        if num == 28:
+            pending.append(num)
+            return
+        try:
+            os.kill(pid, num)
+        except ProcessLookupError:
+            pass
+
+    for sig in FORWARDED:
+        _signal.signal(sig, handler)
+
+
+def exec_cgroup_dirs(manager: Any, specs: list[str]) -> list[str]:
+    """The cgroup directories for `--cgroup [CTRL[,CTRL]:]PATH`: sub-paths of the container's own cgroups.
+    A bare PATH applies to every hierarchy; a controller-qualified one (cgroup v1 only) to those
+    controllers, the others staying in the container's cgroup. Every sub-cgroup must already exist."""
+    from ..cgroups.host import UNIFIED
+
+    subs: dict[str, str] = {}
+    for spec in specs:
+        ctrls, sep, path = spec.rpartition(":")
+        parts = [p for p in path.split("/") if p and p != "."]
+        if ".." in parts:
+            raise UsageError(f"invalid --cgroup {spec!r}: the path must not contain ..")
+        if not parts:
+            raise UsageError(f"invalid --cgroup {spec!r}: empty path")
+        for name in ctrls.split(",") if sep else [""]:
+            if name in subs:
+                raise UsageError(f"invalid --cgroup {spec!r}: {name or 'the default path'} given twice")
+            if name and (manager.mode == UNIFIED or not manager.v1_dirs):
+                raise UsageError(
+                    f"invalid --cgroup {spec!r}: a controller applies only to cgroup v1; "
+                    "on cgroup v2 give a path only"
+                )
+            if name and name not in manager.v1_dirs:
+                raise UsageError(f"invalid --cgroup {spec!r}: no cgroup v1 controller {name!r} here")
+            subs[name] = "/".join(parts)
+    dirs: list[str] = []
+    for ctrl, base in manager.v1_dirs.items():
+        sub = subs.get(ctrl, subs.get(""))
+        dirs.append(f"{base}/{sub}" if sub else base)
+    if manager.v2_dir is not None:
+        dirs.append(f"{manager.v2_dir}/{subs['']}" if "" in subs else manager.v2_dir)
+    unique: list[str] = []
+    for d in dirs:
+        if d in unique:
+            continue
+        if not os.path.isdir(d):
+            raise PyruncError(f"cgroup {d} does not exist: --cgroup names an existing sub-cgroup")
+        unique.append(d)
+    return unique
+
+
+def join_dirs(dirs: list[str], pid: int) -> None:
+    from ..cgroups import fs
+
+    for d in dirs:
+        try:
+            fs.write(d + "/cgroup.procs", str(pid))
+        except PyruncError as exc:
+            raise PyruncError(f"join cgroup: {exc}") from None
 
 
 def process_from_args(container: Container, args: list[str], opts: Any) -> dict[str, Any]:
@@ -216,7 +310,9 @@ def apply_exec_flags(proc: dict[str, Any], opts: Any) -> None:
     gids = opts.items("additional_gids")
     if gids:
         try:
-            proc.setdefault("user", {})["additionalGids"] = [int(g) for g in gids]
+            user_doc = proc.setdefault("user", {})
+            # Added to the container's own list, as runc does.
+            user_doc["additionalGids"] = list(user_doc.get("additionalGids") or []) + [int(g) for g in gids]
         except ValueError:
             raise UsageError(f"invalid --additional-gids {gids!r}") from None
     caps = opts.items("cap")
