@@ -190,3 +190,36 @@ def test_foreground_run_with_terminal_forwards_signals(rt):
             proc.wait()
         os.close(master)
     assert not (rt.root / cid).exists()
+
+
+def test_non_root_user_owns_its_terminal(rt):
+    """As under runc: the pty's owner becomes the process's uid (group stays devpts' tty), so the user
+    can reopen its own terminal by name."""
+
+    def mutate(cfg):
+        terminal_config(cfg)
+        cfg["process"]["user"] = {"uid": 1000, "gid": 1000}
+
+    script = "stat -c '%u:%g' $(tty) /dev/console; echo via-name > $(tty) && echo reopened; echo END"
+    bundle = rt.bundle(["/bin/sh", "-c", script], mutate=mutate)
+    cid = rt.new_id()
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), cid],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+    )
+    os.close(slave)
+    try:
+        out = read_until(master, b"END").decode(errors="replace").replace("\r", "")
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    lines = out.splitlines()
+    assert lines[:2] == ["1000:5", "1000:5"], out
+    assert "via-name" in out and "reopened" in out
