@@ -16,6 +16,7 @@
 #include "seccomp.h"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -23,7 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -41,6 +45,9 @@
 #endif
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
+#endif
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
 #endif
 
 static struct pr_plan g_plan;
@@ -408,10 +415,116 @@ static void close_unneeded_fds(const struct pr_plan *p)
     syscall(SYS_close_range, low, ~0U, 0);
 }
 
+/* CVE-2019-5736 class. Every runtime process that enters the container is a clone of the host's python,
+ * so its /proc/self/exe is the host interpreter: a container that execs /proc/self/exe (as args[0], a
+ * #! line or a symlink) runs the host binary as one of its own processes and can open it by O_PATH, then
+ * write it once no python runs. Point this process's exe link at an empty, sealed memfd instead, before
+ * any namespace is joined: execve of it fails (ENOEXEC) and nothing reachable through it can be written.
+ * The kernel changes the link only once no mapping of the old file remains, so the interpreter's own
+ * mappings (python is a small stub over libpython) are first swapped for anonymous copies of themselves.
+ * Without CAP_SYS_RESOURCE (rootless) the link stays: non-dumpable still keeps other container processes
+ * away from it, and a rootless runtime's interpreter is not the host's to overwrite. */
+static int swap_mapping_for_copy(unsigned long start, unsigned long end, const char *perms, struct pyrunc_err *err)
+{
+    size_t len = end - start;
+    int prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
+               (perms[2] == 'x' ? PROT_EXEC : 0);
+    void *copy = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (copy == MAP_FAILED)
+        return pr_fail_errno(err, PR_STAGE_SPAWN, "map a copy of the runtime's executable");
+    if (prot & PROT_READ)
+        memcpy(copy, (const void *)start, len);
+    if (mprotect(copy, len, prot) < 0 ||
+        mremap(copy, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)start) == MAP_FAILED)
+        return pr_fail_errno(err, PR_STAGE_SPAWN, "replace the runtime's executable mapping");
+    return 0;
+}
+
+static int hide_runtime_exe(struct pyrunc_err *err)
+{
+    static char maps[1 << 16], exe_path[4096];
+    char path[64];
+    struct stat exe;
+    size_t used = 0;
+    ssize_t n;
+    int fd, memfd;
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct caps[2];
+
+    /* PR_SET_MM needs CAP_SYS_RESOURCE in the host's user namespace: a rootless runtime (or a root
+     * without it, as in some sandboxes) keeps the link and relies on non-dumpable alone. */
+    if (syscall(SYS_capget, &hdr, caps) < 0)
+        return pr_fail_errno(err, PR_STAGE_SPAWN, "read the runtime's capabilities");
+    if (!(caps[CAP_SYS_RESOURCE / 32].effective & (1U << (CAP_SYS_RESOURCE % 32))))
+        return 0;
+    if (stat("/proc/self/exe", &exe) < 0)
+        return pr_fail_errno(err, PR_STAGE_SPAWN, "stat /proc/self/exe");
+    n = readlink("/proc/self/exe", exe_path, sizeof(exe_path) - 1);
+    if (n < 0)
+        return pr_fail_errno(err, PR_STAGE_SPAWN, "read /proc/self/exe");
+    exe_path[n] = '\0';
+    n = 0;
+    /* Read the whole map first: it changes under us as mappings are swapped. */
+    fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return pr_fail_errno(err, PR_STAGE_SPAWN, "open /proc/self/maps");
+    while (used < sizeof(maps) - 1 && (n = read(fd, maps + used, sizeof(maps) - 1 - used)) > 0)
+        used += (size_t)n;
+    close(fd);
+    if (n < 0 || used >= sizeof(maps) - 1)
+        return pr_fail(err, PR_STAGE_SPAWN, n < 0 ? errno : E2BIG, "read /proc/self/maps");
+    maps[used] = '\0';
+    for (char *line = maps; *line;) {
+        char *next = strchr(line, '\n');
+        unsigned long start, end, offset, inode;
+        unsigned int maj, min;
+        char perms[5];
+        int at = 0;
+        if (next)
+            *next = '\0';
+        /* overlayfs shows the lower file's device in the map but its own in stat: then the path decides. */
+        if (sscanf(line, "%lx-%lx %4s %lx %x:%x %lu %n", &start, &end, perms, &offset, &maj, &min, &inode, &at) == 7 &&
+            inode == (unsigned long)exe.st_ino &&
+            (makedev(maj, min) == exe.st_dev || (at > 0 && strcmp(line + at, exe_path) == 0)) &&
+            swap_mapping_for_copy(start, end, perms, err) < 0)
+            return -1;
+        if (!next)
+            break;
+        line = next + 1;
+    }
+    memfd = (int)syscall(SYS_memfd_create, "pyrunc-runtime", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+    if (memfd < 0 && errno == EINVAL) /* before Linux 6.3: memfds are executable without asking */
+        memfd = (int)syscall(SYS_memfd_create, "pyrunc-runtime", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (memfd < 0)
+        return pr_fail_errno(err, PR_STAGE_SPAWN, "create the runtime's stand-in executable");
+    if (fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+        int saved = errno;
+        close(memfd);
+        return pr_fail(err, PR_STAGE_SPAWN, saved, "seal the runtime's stand-in executable");
+    }
+    /* The kernel refuses an exe file anyone may write: hand it a read-only descriptor of the memfd. */
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    close(memfd);
+    if (fd < 0)
+        return pr_fail_errno(err, PR_STAGE_SPAWN, "reopen the runtime's stand-in executable");
+    /* EBUSY: a mapping of the interpreter was not recognised (e.g. through overlayfs); EPERM: a security
+     * module said no. Either way the link stays and non-dumpable remains the defence. */
+    if (prctl(PR_SET_MM, PR_SET_MM_EXE_FILE, fd, 0, 0) < 0 && errno != EBUSY && errno != EPERM) {
+        int saved = errno;
+        close(fd);
+        return pr_fail(err, PR_STAGE_SPAWN, saved, "point /proc/self/exe away from the runtime's executable");
+    }
+    close(fd);
+    return 0;
+}
+
 static void __attribute__((noreturn)) stage_child(struct pr_plan *p, pid_t parent)
 {
     struct pyrunc_err err = {0};
+    struct pyrunc_err ignored = {0};
     uint32_t new_flags = p->ns_new;
+    int hidden;
     pid_t init;
 
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -420,7 +533,9 @@ static void __attribute__((noreturn)) stage_child(struct pr_plan *p, pid_t paren
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     prctl(PR_SET_NAME, "pyrunc:[1:CHILD]", 0, 0, 0);
     close_unneeded_fds(p);
-    if (expect(p, PM_GO, NULL, 0, NULL, &err) < 0)
+    /* Done while the parent sets up cgroups; a failure is reported once it listens (after PM_GO). */
+    hidden = hide_runtime_exe(&err);
+    if (expect(p, PM_GO, NULL, 0, NULL, hidden < 0 ? &ignored : &err) < 0 || hidden < 0)
         child_fail(p, &err);
     if (join_namespaces(p, &err) < 0)
         child_fail(p, &err);
