@@ -30,6 +30,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    import resource
 
 CLONE_NEWNS = 0x00020000
 PR_SET_CHILD_SUBREAPER = 36
@@ -51,7 +55,8 @@ GOALS: dict[str, tuple[float | None, float | None]] = {
     "run_seccomp": (0.8, 1.5),
     "init_pss": (0.5, 2.0),
 }
-OPS = ["run", "lifecycle", "create", "start", "state", "kill", "delete", "delete_force", "list", "run_seccomp"]
+OPS = ["run", "lifecycle", "create", "start", "state", "kill", "delete", "delete_force", "list",
+       "run_seccomp"]
 OP_TITLES = {
     "run": "run /bin/true",
     "lifecycle": "create+start+wait+delete",
@@ -63,6 +68,8 @@ OP_TITLES = {
     "delete_force": "delete --force (created)",
     "list": "list (N containers)",
     "run_seccomp": "run, podman seccomp, warm",
+    "init_pss": "init in created: PSS",
+    "init_uss": "init in created: private",
 }
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
@@ -165,8 +172,9 @@ class Bench:
         self.samples: dict[str, dict[str, list[float]]] = {}
         self.rss: dict[str, dict[str, list[int]]] = {}
         self.pss: dict[str, list[int]] = {}
+        self.uss: dict[str, list[int]] = {}
         self.holder_pid = 0
-        self.retried: list[str] = []  # teardown deletes that failed in parallel and were retried
+        self.retried: list[str] = []  # cleanup deletes that failed in parallel (then retried alone)
         self.seq = 0
         self.reaper = Reaper()
         self.loadavg_start = _loadavg()
@@ -201,7 +209,7 @@ class Bench:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
         return pid
 
-    def reap_cmd(self, pid: int) -> tuple[int, os.struct_rusage]:  # type: ignore[name-defined]
+    def reap_cmd(self, pid: int) -> tuple[int, resource.struct_rusage]:
         try:
             _, status, ru = os.wait4(pid, 0)
         finally:
@@ -294,6 +302,7 @@ class Bench:
             self.samples[name] = {}
             self.rss[name] = {}
             self.pss[name] = []
+            self.uss[name] = []
             self.live[name] = set()
         for rt in self.runtimes:
             if rt.name == "crun":
@@ -398,7 +407,9 @@ class Bench:
         self.record(rt, "create", s, rss)
         pid = self.pidfile_read(pidfile)
         if not self.rss_mode:
-            self.pss[rt.name].append(_pss_kib(pid))
+            m = _smaps_kib(pid)
+            self.pss[rt.name].append(m.get("Pss", 0))
+            self.uss[rt.name].append(m.get("Private_Clean", 0) + m.get("Private_Dirty", 0))
         s, _, rss = self.cmd(rt, ["state", cid])
         self.record(rt, "state", s, rss)
         s, _, rss = self.cmd(rt, ["start", cid])
@@ -458,11 +469,10 @@ class Bench:
 
     # ---- teardown --------------------------------------------------------------------------------
 
-    def teardown(self) -> list[str]:
-        """Delete every container we made, stop the namespace holder, remove our cgroups and files;
-        returns what could not be cleaned."""
+    def delete_containers(self) -> list[str]:
+        """delete --force every container we made and still have ({jobs} at a time); returns failures."""
         left: list[str] = []
-        self.reaper.reap_all = True
+        saved, self.reaper.reap_all = self.reaper.reap_all, True
         for rt in self.runtimes:
             items = sorted(self.live[rt.name])
             pending: list[tuple[int, tuple[str, str]]] = []
@@ -476,11 +486,19 @@ class Bench:
             while pending:
                 self._finish_delete(rt, pending.pop(0), failed)
             # one sequential retry: a parallel delete can lose a race (reported, not hidden)
+            self.retried += failed
             for root, cid in sorted(self.live[rt.name]):
                 if os.path.exists(os.path.join(root, cid)):
-                    self.retried.append(f"{rt.name} {cid}")
                     self.spawn_wait_delete(rt, root, cid, left)
+            self.live[rt.name].clear()
             self.reaper.sweep()
+        self.reaper.reap_all = saved
+        return left
+
+    def teardown(self) -> list[str]:
+        """Delete every container we made, stop the namespace holder, remove our cgroups and files;
+        returns what could not be cleaned."""
+        left = self.delete_containers()
         if self.holder_pid:
             os.kill(self.holder_pid, signal.SIGKILL)
             try:
@@ -505,8 +523,8 @@ class Bench:
 
     def spawn_wait_delete(self, rt: Runtime, root: str, cid: str, left: list[str]) -> None:
         err = os.path.join(self.tmp, f"delete-{rt.name}-{cid}.err")
-        self._finish_delete(rt, (self.spawn(rt, ["delete", "--force", cid], root=root, errfile=err), (root, cid)),
-                            left)
+        pid = self.spawn(rt, ["delete", "--force", cid], root=root, errfile=err)
+        self._finish_delete(rt, (pid, (root, cid)), left)
 
     def _finish_delete(self, rt: Runtime, item: tuple[int, tuple[str, str]], left: list[str]) -> None:
         pid, (root, cid) = item
@@ -528,22 +546,42 @@ class Bench:
             "run": self.op_run, "lifecycle": self.op_lifecycle, "steps": self.op_steps,
             "delete_force": self.op_delete_force, "list": self.op_list, "run_seccomp": self.op_run_seccomp,
         }
-        groups = [g for g in ("run", "lifecycle", "steps", "delete_force", "run_seccomp", "list")
+        groups = [g for g in ("run", "lifecycle", "steps", "delete_force", "run_seccomp")
                   if g in ops or (g == "steps" and set(ops) & {"create", "start", "state", "kill", "delete"})]
-        if "list" in groups:
-            self.setup_list(self.opts.list_count)
         if "run_seccomp" in groups:  # warm every runtime's filter cache (pyrunc's is on disk)
             for rt in self.runtimes:
                 if rt.create_ok:
                     self.op_run_seccomp(rt)
                     self.samples[rt.name]["run_seccomp"].clear()
-                    self.rss[rt.name].pop("run_seccomp", None)
         # one untimed warm-up of each runtime (page cache, bytecode)
         for rt in self.runtimes:
             if rt.create_ok:
                 self.op_run(rt)
                 self.samples[rt.name]["run"].clear()
-                self.rss[rt.name].pop("run", None)
+        t0 = time.monotonic()
+        self.rounds(groups, steps, n)
+        if "list" in ops:
+            # a phase of its own, so the other operations do not run beside N x runtimes idle inits
+            self.setup_list(self.opts.list_count)
+            self.rounds(["list"], steps, n)
+        wall = time.monotonic() - t0
+        if self.opts.rss_rounds and os.access(GNU_TIME, os.X_OK):
+            self.rss_mode = True
+            groups += ["list"] if "list" in ops else []
+            for _ in range(self.opts.rss_rounds):
+                for g in groups:
+                    for rt in self.runtimes:
+                        if g == "lifecycle" or (g != "list" and not rt.create_ok):
+                            continue
+                        steps[g](rt)
+                self.reaper.sweep()
+            self.rss_mode = False
+        failed = self.delete_containers()
+        if failed:
+            raise CommandFailed("; ".join(failed))
+        return self.summary(ops, wall)
+
+    def rounds(self, groups: list[str], steps: dict, n: int) -> None:
         t0 = time.monotonic()
         for i in range(n):
             order = self.runtimes[i % len(self.runtimes):] + self.runtimes[:i % len(self.runtimes)]
@@ -554,19 +592,8 @@ class Bench:
                     steps[g](rt)
             self.reaper.sweep()
             if self.opts.progress:
-                print(f"# round {i + 1}/{n} {time.monotonic() - t0:.0f} s", file=sys.stderr)
-        wall = time.monotonic() - t0
-        if self.opts.rss_rounds and os.access(GNU_TIME, os.X_OK):
-            self.rss_mode = True
-            for _ in range(self.opts.rss_rounds):
-                for g in groups:
-                    for rt in self.runtimes:
-                        if g == "lifecycle" or (g != "list" and not rt.create_ok):
-                            continue
-                        steps[g](rt)
-                self.reaper.sweep()
-            self.rss_mode = False
-        return self.summary(ops, wall)
+                print(f"# {'+'.join(groups)} round {i + 1}/{n} {time.monotonic() - t0:.0f} s",
+                      file=sys.stderr)
 
     def summary(self, ops: list[str], wall: float) -> dict:
         res: dict = {
@@ -581,22 +608,23 @@ class Bench:
                                    "create_ok": rt.create_ok} for rt in self.runtimes},
             "ops": {},
         }
-        for op in [o for o in OPS if o in ops] + (["init_pss"] if "create" in ops else []):
-            entry: dict = {"title": OP_TITLES.get(op, "PSS of an init in created (MiB)"), "by": {}}
+        mem = {"init_pss": self.pss, "init_uss": self.uss}
+        for op in [o for o in OPS if o in ops] + (["init_pss", "init_uss"] if "create" in ops else []):
+            entry: dict = {"title": OP_TITLES[op], "by": {}}
             for rt in self.runtimes:
-                vals = self.pss[rt.name] if op == "init_pss" else self.samples[rt.name].get(op, [])
+                vals = mem[op][rt.name] if op in mem else self.samples[rt.name].get(op, [])
                 if not vals:
                     continue
-                scale = 1 / 1024 if op == "init_pss" else 1000.0
+                scale = 1 / 1024 if op in mem else 1000.0
                 d = stats([v * scale for v in vals])
                 rss = self.rss[rt.name].get(op, [])
                 if rss and max(rss) > 0:
                     d["peak_rss_mib"] = round(statistics.median(rss) / 1024, 1)
                 entry["by"][rt.name] = d
-            entry["unit"] = "MiB" if op == "init_pss" else "ms"
+            entry["unit"] = "MiB" if op in mem else "ms"
             py = entry["by"].get("pyrunc")
             goal = GOALS.get(op, (None, None))
-            for other, limit in zip(("runc", "crun"), goal):
+            for other, limit in zip(("runc", "crun"), goal, strict=True):
                 o = entry["by"].get(other)
                 if py and o and o["median"] > 0:
                     ratio = py["median"] / o["median"]
@@ -615,15 +643,27 @@ def stats(vals: list[float]) -> dict:
             "n": len(vals)}
 
 
-def _pss_kib(pid: int) -> int:
+def _smaps_kib(pid: int) -> dict[str, int]:
+    out: dict[str, int] = {}
     try:
         with open(f"/proc/{pid}/smaps_rollup") as f:
             for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
+                parts = line.split()
+                if len(parts) == 3 and parts[2] == "kB":
+                    out[parts[0].rstrip(":")] = int(parts[1])
     except OSError:
         pass
-    return 0
+    return out
+
+
+def _pss_kib(pid: int) -> int:
+    return _smaps_kib(pid).get("Pss", 0)
+
+
+def _uss_kib(pid: int) -> int:
+    """Private pages: what one more container of this kind costs, however many share the rest."""
+    m = _smaps_kib(pid)
+    return m.get("Private_Clean", 0) + m.get("Private_Dirty", 0)
 
 
 def _loadavg() -> str:
@@ -712,7 +752,7 @@ def remove_cgroup_parent(name: str) -> list[str]:
     return left
 
 
-def print_report(res: dict, out=sys.stdout) -> None:
+def print_report(res: dict, out: TextIO = sys.stdout) -> None:
     m = res["machine"]
     print(f"machine: {m['cpus']} cpus, {m['memtotal']}, Linux {m['kernel']}, cgroups {m['cgroups']}; "
           f"load {res['load_before']} -> {res['load_after']}; {res['rounds']} interleaved rounds, "
@@ -729,7 +769,8 @@ def print_report(res: dict, out=sys.stdout) -> None:
         row = f"{title:<28}"
         for n in names:
             d = e["by"].get(n)
-            row += f"{'-':>30}" if not d else f"{d['median']:>10.1f} [{d['p10']:.1f}-{d['p90']:.1f}] {e['unit']:<4}".rjust(30)
+            cell = "-" if not d else f"{d['median']:>10.1f} [{d['p10']:.1f}-{d['p90']:.1f}] {e['unit']:<4}"
+            row += cell.rjust(30)
         for other in ("runc", "crun"):
             if f"vs_{other}" in e:
                 mark = ""
@@ -756,7 +797,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ops", default=",".join(OPS), help="comma-separated subset of: " + ",".join(OPS))
     p.add_argument("--list-count", type=int, default=1000, help="containers that exist for `list`")
     p.add_argument("--jobs", type=int, default=4, help="parallel creates/deletes while setting up list")
-    p.add_argument("--rss-rounds", type=int, default=3, help="extra untimed rounds under GNU time for peak RSS")
+    p.add_argument("--rss-rounds", type=int, default=3,
+                   help="extra untimed rounds under GNU time for peak RSS")
     p.add_argument("--json", help="also write the results here")
     p.add_argument("--progress", action="store_true")
     opts = p.parse_args(argv)
@@ -783,7 +825,8 @@ def main(argv: list[str] | None = None) -> int:
     res["teardown_retried"] = bench.retried
     print_report(res)
     if bench.retried:
-        print("teardown: parallel delete --force failed, retried: " + ", ".join(bench.retried), file=sys.stderr)
+        print("cleanup: parallel delete --force failed, then retried alone: " + " | ".join(bench.retried),
+              file=sys.stderr)
     if left:
         print("LEFT BEHIND: " + "; ".join(left), file=sys.stderr)
     if opts.json:

@@ -85,6 +85,7 @@ class Scale(bench.Bench):
         time.sleep(1)  # let deferred kernel work (RCU frees) settle before reading MemAvailable
         mem1 = meminfo_kib("MemAvailable")
         pss = [bench._pss_kib(p) for p in self.pids.values()]
+        uss = [bench._uss_kib(p) for p in self.pids.values()]
         alive = sum(1 for p in self.pids.values() if os.path.exists(f"/proc/{p}"))
         # delete them all, one by one, as an engine would (running: --force)
         dels = []
@@ -107,6 +108,7 @@ class Scale(bench.Bench):
             "delete_force_ms": ms(dels),
             "init_pss_sum_mib": round(sum(pss) / 1024, 1),
             "init_pss_per_container_kib": round(sum(pss) / n, 1),
+            "init_private_per_container_kib": round(sum(uss) / n, 1),
             "memavailable_drop_mib": round((mem0 - mem1) / 1024, 1),
             "memavailable_drop_per_container_kib": round((mem0 - mem1) / n, 1),
             "probes": probes,
@@ -199,7 +201,9 @@ def print_report(res: dict) -> None:
           f"(create median {res['create_ms']['median']} ms, start median {res['start_ms']['median']} ms)")
     print(f"  down: {res['down_wall_s']} s, {res['per_container_delete_ms']} ms per container "
           f"(delete --force median {res['delete_force_ms']['median']} ms)")
-    print(f"  memory: inits' PSS {res['init_pss_sum_mib']} MiB ({res['init_pss_per_container_kib']} KiB each); "
+    print(f"  memory: inits' PSS {res['init_pss_sum_mib']} MiB "
+          f"({res['init_pss_per_container_kib']} KiB each, "
+          f"private {res['init_private_per_container_kib']} KiB); "
           f"MemAvailable drop {res['memavailable_drop_mib']} MiB "
           f"({res['memavailable_drop_per_container_kib']} KiB per container)")
     print(f"  {'existing':>8} {'list ms':>10} {'state ms':>10} {'create ms':>10}")

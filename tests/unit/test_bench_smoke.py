@@ -22,7 +22,8 @@ def _pyrunc() -> str | None:
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="bench.py creates real containers: needs root")
 @pytest.mark.skipif(not os.path.exists("/bin/busybox"), reason="busybox-static is not installed")
-@pytest.mark.skipif(_pyrunc() is None, reason="no `pyrunc` launcher on PATH (python3 -m pyrunc.launcher install)")
+@pytest.mark.skipif(_pyrunc() is None,
+                    reason="no `pyrunc` launcher on PATH (python3 -m pyrunc.launcher install)")
 def test_bench_runs_against_pyrunc(tmp_path: pathlib.Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run(
@@ -37,7 +38,7 @@ def test_bench_runs_against_pyrunc(tmp_path: pathlib.Path) -> None:
     assert list(res["runtimes"]) == ["pyrunc"]
     assert res["runtimes"]["pyrunc"]["create_ok"] is True
     expected = {"run", "lifecycle", "create", "start", "state", "kill", "delete", "delete_force", "list",
-                "run_seccomp", "init_pss"}
+                "run_seccomp", "init_pss", "init_uss"}
     assert set(res["ops"]) == expected
     for op, entry in res["ops"].items():
         d = entry["by"]["pyrunc"]
