@@ -23,15 +23,21 @@ import time
 
 import pytest
 
-from tests.integration.test_attack_support import ablated_runtime, bind, build_static, host_mounts_under, open_dir
+from tests.integration.test_attack_support import (
+    ablated_runtime,
+    bind,
+    build_static,
+    host_mounts_under,
+    open_dir,
+)
 
 HOST_PYTHON = pathlib.Path(os.path.realpath(sys.executable))
 USERNS_MAP = [{"containerID": 0, "hostID": 100000, "size": 65536}]
 DENIED = (errno.EACCES, errno.EPERM)
 
 WATCHER = r"""
-/* exewatch OUT FIRST_PID NPIDS SECONDS [STOPFILE]: for each pid from FIRST_PID on, as soon as it appears and for as
- * long as its comm still names a pyrunc stage, try to open its /proc/PID/exe (O_PATH, as the
+/* exewatch OUT FIRST_PID NPIDS SECONDS [STOPFILE]: for each pid from FIRST_PID on, as soon as it appears
+ * and for as long as its comm still names a pyrunc stage, try to open its /proc/PID/exe (O_PATH, as the
  * CVE-2019-5736 exploit does) and /proc/PID/mem (O_RDWR). One line per distinct outcome:
  *   hit PID COMM EXE_ERRNO MEM_ERRNO DEV INO     (errno 0 = opened; DEV/INO of what exe opened)
  * then "pid PID hits N" when the pid is done, "end" at the end (after NPIDS pids, SECONDS, or once
@@ -116,7 +122,8 @@ int main(int argc, char **argv)
             continue;
         }
         /* A created init waits for start forever: a pid is watched for 20000 attempts at most. */
-        while (hits < 20000 && time(NULL) < deadline && read_comm(pid, c1, sizeof(c1)) == 0 && is_runtime(c1)) {
+        while (hits < 20000 && time(NULL) < deadline && read_comm(pid, c1, sizeof(c1)) == 0 &&
+               is_runtime(c1)) {
             struct stat es = {0};
             int efd = open(exe, O_PATH | O_CLOEXEC);
             int e = efd < 0 ? errno : 0;
@@ -211,7 +218,9 @@ def wait_for_line(path: pathlib.Path, line: str, timeout: float = 30) -> list[st
         if line in lines:
             return lines
         time.sleep(0.02)
-    raise AssertionError(f"watcher never wrote {line!r}: {path.read_text() if path.exists() else '(no file)'}")
+    raise AssertionError(
+        f"watcher never wrote {line!r}: {path.read_text() if path.exists() else '(no file)'}"
+    )
 
 
 def hits(lines: list[str]) -> list[tuple[int, str, int, int, int, int]]:
@@ -276,7 +285,9 @@ def test_exec_joiner_exe_and_mem_are_out_of_reach(rt, kit, out_dir, userns):
     caught = [h for h in seen if h[2] in DENIED]
     assert caught, f"the watcher never caught an exec joiner in flight: {seen}"
     for hit in seen:
-        assert not reached_host_binary(hit), f"container opened the host's python through /proc/PID/exe: {hit}"
+        assert not reached_host_binary(hit), (
+            f"container opened the host's python through /proc/PID/exe: {hit}"
+        )
         assert hit[2] != 0 or hit[3] != 0 or hit[5] != HOST_PYTHON.stat().st_ino, hit
         if hit[2] in DENIED:
             assert hit[3] in DENIED, f"/proc/PID/mem of the joiner was openable: {hit}"
@@ -286,10 +297,18 @@ def test_exec_joiner_exe_and_mem_are_out_of_reach(rt, kit, out_dir, userns):
 def test_without_non_dumpable_the_same_attack_reaches_the_host_binary(rt, kit, out_dir, tmp_path):
     """Ablation: the core rebuilt without the PR_SET_DUMPABLE calls lets the same watcher open the host's
     python through the joiner's /proc/PID/exe. Nothing is written: the open is the escape."""
-    launcher = ablated_runtime(tmp_path, {"csrc/spawn.c": [
-        ("    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);\n    prctl(PR_SET_NAME, \"pyrunc:[1:CHILD]\"", "    prctl(PR_SET_NAME, \"pyrunc:[1:CHILD]\""),
-        ("    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);\n    if (setsid()", "    if (setsid()"),
-    ]})
+    launcher = ablated_runtime(
+        tmp_path,
+        {
+            "csrc/spawn.c": [
+                (
+                    '    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);\n    prctl(PR_SET_NAME, "pyrunc:[1:CHILD]"',
+                    '    prctl(PR_SET_NAME, "pyrunc:[1:CHILD]"',
+                ),
+                ("    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);\n    if (setsid()", "    if (setsid()"),
+            ]
+        },
+    )
     seen = race_execs(rt, kit, out_dir, userns=True, caps=all_caps(), runtime_bin=str(launcher))
     assert any(reached_host_binary(h) for h in seen), f"the ablated core was not reachable: {seen}"
 
@@ -308,8 +327,12 @@ def test_created_init_is_out_of_reach_from_a_shared_pid_namespace(rt, kit, out_d
         joins = [("pid", f"/proc/{pid}/ns/pid")] + ([("user", f"/proc/{pid}/ns/user")] if userns else [])
         args = ["/attack/exewatch", "/out/watch", "1", "1", "10"]
         caps = all_caps() if userns else None
-        proc = rt("run", "-b", attacker_bundle(rt, kit, out_dir, args, userns=userns, caps=caps, joins=joins),
-                  rt.new_id())
+        proc = rt(
+            "run",
+            "-b",
+            attacker_bundle(rt, kit, out_dir, args, userns=userns, caps=caps, joins=joins),
+            rt.new_id(),
+        )
         assert proc.returncode == 0, proc.stderr
         seen = hits((out_dir / "watch").read_text().splitlines())
         assert seen and all(h[0] == 1 and h[1].startswith("pyrunc:") for h in seen), seen
@@ -343,7 +366,8 @@ int Py_BytesMain(int argc, char **argv)
     if (fd >= 0)
         fstat(fd, &st);
     w = open("/proc/self/exe", O_WRONLY | O_CLOEXEC);
-    printf("exe %d %lu %lu write %d\n", e, (unsigned long)st.st_dev, (unsigned long)st.st_ino, w < 0 ? errno : 0);
+    printf("exe %d %lu %lu write %d\n", e, (unsigned long)st.st_dev, (unsigned long)st.st_ino,
+           w < 0 ? errno : 0);
     return 0;
 }
 """
@@ -367,8 +391,11 @@ def loader_bundle(rt, tmp_path, args):
     libdir.mkdir(parents=True, exist_ok=True)
     src = tmp_path / "fakepy.c"
     src.write_text(FAKE_LIBPYTHON)
-    subprocess.run(["gcc", "-shared", "-fPIC", "-O1", "-Wall", "-o", str(libdir / "libpython3.11.so.1.0"), str(src)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["gcc", "-shared", "-fPIC", "-O1", "-Wall", "-o", str(libdir / "libpython3.11.so.1.0"), str(src)],
+        check=True,
+        capture_output=True,
+    )
     return bundle
 
 
@@ -389,10 +416,12 @@ def reports_host_python(proc: subprocess.CompletedProcess) -> bool:
     return f"exe 0 {st.st_dev} {st.st_ino} ".encode() in proc.stdout
 
 
-@pytest.mark.skipif(not has_cap_sys_resource(),
-                    reason="this machine's root lacks CAP_SYS_RESOURCE (its bounding set drops it), which "
-                           "PR_SET_MM_EXE_FILE needs; run it in the qemu guest: tests/vm/run.py -- python -m "
-                           "pytest tests/integration/test_attack_proc_exe.py")
+@pytest.mark.skipif(
+    not has_cap_sys_resource(),
+    reason="this machine's root lacks CAP_SYS_RESOURCE (its bounding set drops it), which "
+    "PR_SET_MM_EXE_FILE needs; run it in the qemu guest: tests/vm/run.py -- python -m "
+    "pytest tests/integration/test_attack_proc_exe.py",
+)
 def test_proc_self_exe_does_not_run_the_host_interpreter(rt, tmp_path):
     """CVE-2019-5736 itself: the container execs /proc/self/exe (args[0] here; a #! line or a symlink
     works the same). The runtime's exe link is a sealed empty memfd by then: exec format error."""
@@ -406,9 +435,14 @@ def test_proc_self_exe_does_not_run_the_host_interpreter(rt, tmp_path):
 def test_without_the_stand_in_exe_the_container_runs_the_host_interpreter(rt, tmp_path):
     """Ablation (and what happens on a host where the runtime lacks CAP_SYS_RESOURCE): the container's
     process is the host's python, and it holds an O_PATH descriptor of the host file."""
-    launcher = ablated_runtime(tmp_path / "core", {"csrc/spawn.c": [
-        ("hidden = hide_runtime_exe(&err);", "hidden = 0;"),
-    ]})
+    launcher = ablated_runtime(
+        tmp_path / "core",
+        {
+            "csrc/spawn.c": [
+                ("hidden = hide_runtime_exe(&err);", "hidden = 0;"),
+            ]
+        },
+    )
     os.environ["PYRUNC_BIN"] = str(launcher)
     try:
         results = self_exe_attack(rt, tmp_path)

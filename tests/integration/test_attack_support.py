@@ -33,16 +33,20 @@ def build_static(source: str, dest: pathlib.Path, *extra: str) -> pathlib.Path:
     """Compile C source into a static binary at dest (gcc is installed: the probe needs it too)."""
     src = dest.with_suffix(".c")
     src.write_text(source)
-    subprocess.run(["gcc", "-static", "-O1", "-Wall", "-Wextra", "-Werror", "-o", str(dest), str(src), *extra],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["gcc", "-static", "-O1", "-Wall", "-Wextra", "-Werror", "-o", str(dest), str(src), *extra],
+        check=True,
+        capture_output=True,
+    )
     src.unlink()
     return dest
 
 
 def bind(cfg: dict, source: str | os.PathLike, dest: str, ro: bool = False) -> None:
     options = ["rbind", "ro" if ro else "rw"]
-    cfg.setdefault("mounts", []).append({"destination": dest, "type": "bind", "source": str(source),
-                                         "options": options})
+    cfg.setdefault("mounts", []).append(
+        {"destination": dest, "type": "bind", "source": str(source), "options": options}
+    )
 
 
 def host_mounts_under(path: str | os.PathLike) -> list[str]:
@@ -67,14 +71,17 @@ def ablated_runtime(dest: pathlib.Path, edits: dict[str, list[tuple[str, str]]])
             assert old in text, f"ablation: {old!r} is no longer in {rel}; update the test"
             text = text.replace(old, new)
         path.write_text(text)
-    subprocess.run([PYTHON, "setup.py", "-q", "build_ext", "--inplace"], cwd=dest, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [PYTHON, "setup.py", "-q", "build_ext", "--inplace"], cwd=dest, check=True, capture_output=True
+    )
     import _cffi_backend
 
     paths = [str(dest), os.path.dirname(_cffi_backend.__file__)]
     launcher = dest / "pyrunc-ablated"
-    code = (f"import sys; sys.path[:0] = {paths!r}; "
-            "from pyrunc.cli.main import entry; sys.argv[0] = 'pyrunc'; entry()")
-    launcher.write_text(f"#!/bin/sh\nexec {PYTHON} -I -S -c \"{code}\" \"$@\"\n")
+    code = (
+        f"import sys; sys.path[:0] = {paths!r}; "
+        "from pyrunc.cli.main import entry; sys.argv[0] = 'pyrunc'; entry()"
+    )
+    launcher.write_text(f'#!/bin/sh\nexec {PYTHON} -I -S -c "{code}" "$@"\n')
     launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR)
     return launcher

@@ -45,8 +45,10 @@ def debug_log(tmp_path: pathlib.Path):
     LOG.path, LOG.fmt, LOG.debug_enabled, LOG._fd = saved
 
 
-@pytest.mark.parametrize(("param", "expected"), [("Y\n", True), ("Y", True), ("N\n", False), ("", False),
-                                                 ("yes", False), (None, False)])
+@pytest.mark.parametrize(
+    ("param", "expected"),
+    [("Y\n", True), ("Y", True), ("N\n", False), ("", False), ("yes", False), (None, False)],
+)
 def test_apparmor_enabled_reads_the_module_parameter(tmp_path, param, expected):
     assert lsm.apparmor_enabled(fake_root(tmp_path, apparmor=param)) is expected
     assert lsm.lsm_enabled("apparmor", fake_root(tmp_path / "again", apparmor=param)) is expected
@@ -69,7 +71,8 @@ def test_labels_pass_through_when_both_modules_are_enabled(tmp_path, debug_log):
     proc = {"apparmorProfile": "docker-default", "selinuxLabel": label}
     assert lsm.process_labels(proc, "/process", root) == ("docker-default", label)
     assert lsm.mount_label({"mountLabel": "system_u:object_r:container_file_t:s0"}, root) == (
-        "system_u:object_r:container_file_t:s0")
+        "system_u:object_r:container_file_t:s0"
+    )
     assert "ignored" not in debug_log()
 
 
@@ -108,6 +111,7 @@ def test_without_debug_the_drop_is_silent(tmp_path, debug_log):
 
 
 # --- the plan on this host (no LSM active) ---------------------------------------------------------------
+
 
 def _process_blob(proc: dict) -> bytes:
     from pyrunc.runtime import planfile as pf
