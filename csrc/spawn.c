@@ -320,8 +320,12 @@ static void __attribute__((noreturn)) stage_init(struct pr_plan *p)
     }
     if (pyrunc_msg_send(p->sync_fd, PM_READY, 0, NULL, 0, -1, &err) < 0)
         _exit(1);
-    close(p->sync_fd);
-    p->sync_fd = 2; /* from here on, errors go to stderr */
+    if (!p->exec_mode) {
+        close(p->sync_fd);
+        p->sync_fd = 2; /* from here on, errors go to stderr */
+    }
+    /* exec keeps the socket (close-on-exec): its EOF tells `exec` the execve happened, and a later
+     * failure still reaches it as PM_ERROR, so `exec -d` returns only once the process is the user's. */
 
     if (p->fifo_fd >= 0) {
         /* Blocks until `pyrunc start` writes into the fifo. */
@@ -379,7 +383,10 @@ static void __attribute__((noreturn)) stage_init(struct pr_plan *p)
     pr_fail_errno(&err, PR_STAGE_EXEC, "exec: \"%s\"", p->args.v[0]);
 report: {
         char line[700];
-        int n = snprintf(line, sizeof(line), "pyrunc: %s\n", err.msg);
+        int n;
+        if (p->exec_mode && pyrunc_msg_send(p->sync_fd, PM_ERROR, err.errnum, &err, sizeof(err), -1, NULL) == 0)
+            _exit(1);
+        n = snprintf(line, sizeof(line), "pyrunc: %s\n", err.msg);
         (void)!write(2, line, (size_t)n);
         _exit(err.errnum == ENOENT ? 127 : err.errnum == EACCES ? 126 : 1);
     }

@@ -95,7 +95,13 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
             w.raw(pf.PA_SECCOMP_BPF, compiled.bpf)
             # A second notify listener would need a second listener hand-off: runc refuses it too.
             w.u32(pf.PA_SECCOMP_FLAGS, compiled.flags_without_listener)
+    from .initexe import add_init_binary, fill_plan
+
+    init_fds: list[int] = []
+    plan_fd = add_init_binary(w, init_fds)
     blob = w.blob()
+    if plan_fd is not None:
+        fill_plan(plan_fd, blob)
     manager = container.cgroups()
     cgroup_dirs = exec_cgroup_dirs(manager, req.cgroup) if manager is not None and req.cgroup else None
     # A process joining a frozen cgroup stops until `resume`: with --ignore-paused, wait as long as it takes.
@@ -104,9 +110,17 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
     # Verify the init is still the one we recorded only now, right before joining its namespaces.
     if not container.init_alive():
         raise StateError("cannot exec in a stopped container")
+    # Caught from before the spawn: a signal for the process that arrives before its pid is known waits
+    # in `pending` instead of killing the runtime and orphaning the process.
+    pending: list[int] = []
+    target = [0]
+    if not req.detach:
+        forward_signals(target, pending)
     err = new_err()
     sync_ptr = ffi.new("int *")
     child = lib.pyrunc_spawn(blob, len(blob), sync_ptr, err)
+    for fd in init_fds:  # the child has its copies
+        os.close(fd)
     if child < 0:
         raise_err(err)
     sync_fd = sync_ptr[0]
@@ -124,12 +138,15 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
         payload = ffi.new("char[]", 4096)
         got_fd = ffi.new("int *")
         ready = False
-        # CHILD reports the pid and INIT reports ready on the same socket, in either order.
-        while not ready or not proc_pid:
+        # CHILD reports the pid and INIT reports ready on the same socket, in either order; INIT keeps
+        # its end open (close-on-exec) until execve, so EOF after both means the process now runs.
+        while True:
             n = lib.pyrunc_msg_recv(sync_fd, hdr, payload, 4096, got_fd, timeout_ms, err)
             if n < 0:
                 raise_err(err)
             if hdr.type == 0:
+                if ready and proc_pid:
+                    break
                 raise PyruncError(
                     "exec process exited before it was ready"
                     if not ready
@@ -138,7 +155,7 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
             if hdr.type == PM_ERROR:
                 raise err_from_payload(ffi.buffer(payload, n)[:])
             if hdr.type == PM_INIT_PID:
-                proc_pid = hdr.value
+                proc_pid = target[0] = hdr.value
                 from .procs import wait_child
 
                 wait_child(child)
@@ -174,9 +191,6 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
                         pass
             if pty_master >= 0:
                 os.close(pty_master)
-    pending: list[int] = []
-    if not req.detach:
-        forward_signals(proc_pid, pending)
     if req.pid_file:
         from .create import write_pid_file
 
@@ -199,17 +213,18 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
 FORWARDED = (1, 2, 3, 10, 12, 14, 15, 20, 21, 22, 23, 28)
 
 
-def forward_signals(pid: int, pending: list[int]) -> None:
-    """Send signals on from the handler itself: a handler that only queues them would not be seen while
-    waitpid(2) sleeps, since Python retries interrupted calls (PEP 475)."""
+def forward_signals(target: list[int], pending: list[int]) -> None:
+    """Send signals on to target[0] from the handler itself: a handler that only queued them would not be
+    seen while waitpid(2) sleeps, since Python retries interrupted calls (PEP 475). Until the pid is
+    known (target[0] == 0) they queue in `pending`, which the wait and relay loops flush first."""
     import _signal
 
     def handler(num: int, frame: object) -> None:
-        if num == 28:
+        if num == 28 or not target[0]:
             pending.append(num)
             return
         try:
-            os.kill(pid, num)
+            os.kill(target[0], num)
         except ProcessLookupError:
             pass
 

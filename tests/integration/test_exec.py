@@ -288,6 +288,10 @@ def test_exec_exit_statuses(rt):
     assert 'exec: "/no/such": stat /no/such: no such file or directory' in line
     line = one_error_line(rt("exec", "--cwd", "/no-such-dir", cid, "true"))
     assert "no such file or directory" in line
+    # execve itself failing (a script whose interpreter is missing) is still the runtime's failure.
+    rt("exec", cid, "sh", "-c", "printf '#!/no/interp\\n' > /tmp/s; chmod +x /tmp/s", check=True)
+    line = one_error_line(rt("exec", cid, "/tmp/s"))
+    assert 'exec: "/tmp/s": no such file or directory' in line
     assert "does not exist" in one_error_line(rt("exec", "no-such-container", "true"))
     assert one_error_line(rt("exec", cid))  # no command and no --process
     # Output still flows and the container still runs.
