@@ -238,6 +238,29 @@ def _mappings(
     return out
 
 
+# Files under /proc that lxcfs emulates: the only mounts under /proc that are not procfs (as runc allows).
+PROC_EMULATED_FILES = frozenset(("/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
+                                 "/proc/swaps", "/proc/uptime", "/proc/loadavg", "/proc/slabinfo",
+                                 "/proc/net/dev", "/proc/sys/kernel/ns_last_pid"))
+
+
+def check_proc_destination(dest: str, fstype: str, is_bind: bool, source: str, flags: int,
+                           where: str) -> None:
+    """Only a real procfs goes on /proc (CVE-2019-16884 class): a tmpfs or a bind of a directory there
+    would hand the runtime's later writes under /proc (oom_score_adj...) and the container's view of
+    itself to files the image controls. A bind of the host's /proc stays allowed, as do remounts, and
+    binds of the files lxcfs emulates under /proc. Lexical: a destination reached through a symlink in
+    the rootfs is the C core's to check."""
+    if fstype == "proc" or flags & MS_REMOUNT:
+        return
+    if dest == "/proc":
+        if is_bind and clean_destination(source) == "/proc":
+            return
+        raise ConfigError(where + "/destination", f"{dest} cannot be mounted because it is not of type proc")
+    if dest.startswith("/proc/") and not (is_bind and dest in PROC_EMULATED_FILES):
+        raise ConfigError(where + "/destination", f"{dest} cannot be mounted because it is inside /proc")
+
+
 def plan_mount(mount: dict[str, Any], index: int, *, bundle: str, linux: dict[str, Any]) -> dict[str, Any]:
     """One entry of config.json `mounts` as the dict PlanWriter.mount() encodes."""
     where = f"/mounts/{index}"
@@ -275,6 +298,7 @@ def plan_mount(mount: dict[str, Any], index: int, *, bundle: str, linux: dict[st
             raise ConfigError(f"{where}/options/{i}", f"{opt} only applies to bind mounts")
         if opt == "remount" and is_bind:
             raise ConfigError(f"{where}/options/{i}", "remount cannot be combined with bind")
+    check_proc_destination(clean_destination(dest), fstype, is_bind, source, flags, where)
     out: dict[str, Any] = {
         "flags": flags,
         "propagation": parsed["propagation"],
