@@ -1,12 +1,22 @@
-"""setuptools glue: the cffi C core, and oci-schemas/ shipped inside the package as pyrunc/spec/schemas/."""
+"""setuptools glue: the cffi C core, the static pyrunc-init binary built from the same sources, and
+oci-schemas/ shipped inside the package as pyrunc/spec/schemas/."""
 
 import pathlib
+import re
 import shutil
 
 from setuptools import setup
+from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
 
 ROOT = pathlib.Path(__file__).resolve().parent
+CSRC = ROOT / "csrc"
+
+
+def _version() -> str:
+    match = re.search(r'^__version__ = "([^"]+)"', (ROOT / "pyrunc" / "__init__.py").read_text(), re.M)
+    assert match, "pyrunc/__init__.py has no __version__"
+    return match.group(1)
 
 
 class BuildWithSchemas(build_py):
@@ -18,4 +28,31 @@ class BuildWithSchemas(build_py):
             shutil.copy2(schema, target / schema.name)
 
 
-setup(cffi_modules=["csrc/build_native.py:ffibuilder"], cmdclass={"build_py": BuildWithSchemas})
+class BuildWithInit(build_ext):
+    """Also link csrc/ + csrc/init/initmain.c into the static executable the container init re-execs."""
+
+    def run(self) -> None:
+        super().run()
+        sources = sorted(str(p.relative_to(ROOT)) for p in CSRC.glob("*.c")) + ["csrc/init/initmain.c"]
+        macros = [("_GNU_SOURCE", "1"), ("PYRUNC_VERSION", f'"{_version()}"')]
+        objects = self.compiler.compile(
+            sources,
+            output_dir=str(pathlib.Path(self.build_temp) / "pyrunc-init"),
+            macros=macros,
+            include_dirs=[str(CSRC)],
+            extra_postargs=["-Wall", "-Wextra", "-Wno-unused-parameter", "-Os", "-std=gnu11",
+                            "-ffunction-sections", "-fdata-sections"],
+        )
+        package_dir = ROOT / "pyrunc" if self.inplace else pathlib.Path(self.build_lib) / "pyrunc"
+        self.compiler.link_executable(
+            objects, "pyrunc-init", output_dir=str(package_dir), libraries=["seccomp"],
+            # Only what the init reaches is kept (no libseccomp compiler, no cffi glue): every page of
+            # this binary counts in each waiting init's memory.
+            extra_postargs=["-static", "-s", "-Wl,--gc-sections"],
+        )
+
+
+setup(
+    cffi_modules=["csrc/build_native.py:ffibuilder"],
+    cmdclass={"build_py": BuildWithSchemas, "build_ext": BuildWithInit},
+)

@@ -268,6 +268,16 @@ static int decode_one(struct cursor *c, struct pr_plan *p)
         p->fifo_fd = (int32_t)u;
         return 0;
     case PA_PRESERVE_FDS: return get_u32(c, &p->preserve_fds);
+    case PA_INIT_EXE_FD:
+        if (get_u32(c, &u) < 0)
+            return -1;
+        p->init_exe_fd = (int32_t)u;
+        return 0;
+    case PA_PLAN_FD:
+        if (get_u32(c, &u) < 0)
+            return -1;
+        p->plan_fd = (int32_t)u;
+        return 0;
     case PA_HOOK_CREATE_CONTAINER: {
         struct pr_hook *h = push((void **)&p->hooks_cc, &p->n_hooks_cc, sizeof(*h), c->err);
         return h == NULL ? -1 : get_hook(c, h);
@@ -302,6 +312,8 @@ int pr_plan_decode(const unsigned char *blob, size_t len, struct pr_plan *p, str
     memset(p, 0, sizeof(*p));
     p->fifo_fd = -1;
     p->sync_fd = -1;
+    p->init_exe_fd = -1;
+    p->plan_fd = -1;
     p->umask = -1;
     if (len < 8)
         return pr_fail(err, PR_STAGE_PLAN, EINVAL, "decode plan: too short");

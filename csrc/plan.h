@@ -132,6 +132,8 @@ struct pr_plan {
     uint32_t term_rows, term_cols;
     int sync_fd;
     int fifo_fd; /* -1 = none */
+    int init_exe_fd; /* the static init binary to re-exec into (csrc/initmain.c), -1 = stay in this image */
+    int plan_fd;     /* memfd of the plan blob, handed to that binary */
     uint32_t preserve_fds;
     uint32_t n_hooks_cc, n_hooks_sc;
     struct pr_hook *hooks_cc, *hooks_sc; /* createContainer, startContainer */

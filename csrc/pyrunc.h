@@ -69,6 +69,8 @@
 #define PA_CONSOLE_PATH 46      /* reserved */
 #define PA_CPU_AFFINITY_FINAL 47 /* bytes: cpu_set_t mask set right before execve */
 #define PA_MEMPOLICY 48         /* u32 mode|flags, then the node mask bytes */
+#define PA_INIT_EXE_FD 49       /* i32: sealed read-only memfd of pyrunc-init, exec'd by the init (-1: none) */
+#define PA_PLAN_FD 50           /* i32: sealed memfd holding this very blob, for pyrunc-init to decode */
 
 /* Sync messages on the SOCK_SEQPACKET socketpair (csrc/sync.h documents the exchange). */
 #define PM_GO 1             /* parent -> child: cgroups joined, proceed */

@@ -9,6 +9,7 @@
  * exec fifo until `start`, then becomes the user's process. The message table is in sync.c. */
 #include "errors.h"
 #include "hooks.h"
+#include "initmain.h"
 #include "paths.h"
 #include "plan.h"
 #include "process.h"
@@ -238,7 +239,7 @@ static int setup_terminal(const struct pr_plan *p, struct pyrunc_err *err)
     return 0;
 }
 
-static void __attribute__((noreturn)) stage_init(struct pr_plan *p)
+void __attribute__((noreturn)) pr_stage_init(struct pr_plan *p)
 {
     struct pyrunc_err err = {0};
     static char exe[4096];
@@ -408,6 +409,10 @@ static void close_unneeded_fds(const struct pr_plan *p)
     keep[n++] = p->sync_fd;
     if (p->fifo_fd >= 0)
         keep[n++] = p->fifo_fd;
+    if (p->init_exe_fd >= 0)
+        keep[n++] = p->init_exe_fd;
+    if (p->plan_fd >= 0)
+        keep[n++] = p->plan_fd;
     for (uint32_t i = 0; i < p->n_mounts && n < PR_MAX_LIST; i++)
         if (p->mounts[i].userns_fd >= 0)
             keep[n++] = p->mounts[i].userns_fd;
@@ -526,6 +531,29 @@ static int hide_runtime_exe(struct pyrunc_err *err)
     return 0;
 }
 
+/* The init (and an exec'd process) leaves the cloned python image for pyrunc-init, a small static binary
+ * run from a sealed memfd (csrc/initmain.c): a waiting init then holds a few hundred KiB instead of the
+ * interpreter's heap, and its /proc/self/exe is a sealed copy that nothing can write (CVE-2019-5736).
+ * The fds it needs survive the exec; it marks them close-on-exec again itself. */
+static int exec_init_binary(struct pr_plan *p, struct pyrunc_err *err)
+{
+    char plan_arg[16], sync_arg[16];
+    char *argv[] = {"pyrunc-init", plan_arg, sync_arg, NULL};
+    char *envp[] = {NULL};
+    int fds[3] = {p->sync_fd, p->fifo_fd, p->plan_fd};
+
+    for (int i = 0; i < 3; i++)
+        if (fds[i] >= 0 && fcntl(fds[i], F_SETFD, 0) < 0)
+            return pr_fail_errno(err, PR_STAGE_SPAWN, "pass fd %d to the container init", fds[i]);
+    for (uint32_t i = 0; i < p->n_mounts; i++)
+        if (p->mounts[i].userns_fd >= 0 && fcntl(p->mounts[i].userns_fd, F_SETFD, 0) < 0)
+            return pr_fail_errno(err, PR_STAGE_SPAWN, "pass a mount fd to the container init");
+    snprintf(plan_arg, sizeof(plan_arg), "%d", p->plan_fd);
+    snprintf(sync_arg, sizeof(sync_arg), "%d", p->sync_fd);
+    syscall(SYS_execveat, p->init_exe_fd, "", argv, envp, AT_EMPTY_PATH);
+    return pr_fail_errno(err, PR_STAGE_SPAWN, "execute the container init (pyrunc-init)");
+}
+
 static void __attribute__((noreturn)) stage_child(struct pr_plan *p, pid_t parent)
 {
     struct pyrunc_err err = {0};
@@ -546,6 +574,13 @@ static void __attribute__((noreturn)) stage_child(struct pr_plan *p, pid_t paren
         child_fail(p, &err);
     if (join_namespaces(p, &err) < 0)
         child_fail(p, &err);
+    for (uint32_t i = 0; i < p->n_join; i++) {
+        /* Be the joined user namespace's root: execve (into pyrunc-init, then the process) recomputes
+         * capabilities from the euid, and the host's root is usually unmapped in there. */
+        if (p->join[i].type == CLONE_NEWUSER &&
+            (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0))
+            pr_fail_errno(&err, PR_STAGE_IDMAP, "become root in the joined user namespace"), child_fail(p, &err);
+    }
     if (new_flags & CLONE_NEWUSER) {
         if (unshare(CLONE_NEWUSER) < 0)
             pr_fail_errno(&err, PR_STAGE_NAMESPACES, "create user namespace"), child_fail(p, &err);
@@ -563,8 +598,11 @@ static void __attribute__((noreturn)) stage_child(struct pr_plan *p, pid_t paren
     init = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
     if (init < 0)
         pr_fail_errno(&err, PR_STAGE_SPAWN, "clone container init"), child_fail(p, &err);
-    if (init == 0)
-        stage_init(p);
+    if (init == 0) {
+        if (p->init_exe_fd >= 0 && exec_init_binary(p, &err) < 0)
+            child_fail(p, &err);
+        pr_stage_init(p);
+    }
     pyrunc_msg_send(p->sync_fd, PM_INIT_PID, init, NULL, 0, -1, &err);
     _exit(0);
 }

@@ -83,6 +83,12 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
     w.string(pf.PA_INIT_NAME, "pyrunc:[2:EXEC]")
     for flag, path in container_namespaces(container.pid):
         w.ns_join(flag, path)
+    if proc.get("terminal") and not req.console_socket and not proc.get("consoleSize"):
+        # The relay copies later resizes; the first size must be there before the process runs, or a
+        # quick `stty size` sees 0x0.
+        size = terminal_size(0)
+        if size is not None:
+            proc = dict(proc, consoleSize={"height": size[0], "width": size[1]})
     build_process(w, proc, "/process" if req.process is None else "", exec_mode=True)
     if req.preserve_fds:
         w.u32(pf.PA_PRESERVE_FDS, req.preserve_fds)
@@ -230,6 +236,19 @@ def forward_signals(target: list[int], pending: list[int]) -> None:
 
     for sig in FORWARDED:
         _signal.signal(sig, handler)
+
+
+def terminal_size(fd: int) -> tuple[int, int] | None:
+    """(rows, cols) of the terminal on fd, or None when it is not one."""
+    import fcntl
+    import termios
+
+    try:
+        raw = fcntl.ioctl(fd, termios.TIOCGWINSZ, b"\0" * 8)
+    except OSError:
+        return None
+    rows, cols = int.from_bytes(raw[0:2], "little"), int.from_bytes(raw[2:4], "little")
+    return (rows, cols) if rows and cols else None
 
 
 def exec_cgroup_dirs(manager: Any, specs: list[str]) -> list[str]:

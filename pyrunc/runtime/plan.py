@@ -376,7 +376,12 @@ def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: 
     w.u32(pf.PA_FIFO_FD, fifo_fd)
     if preserve_fds:
         w.u32(pf.PA_PRESERVE_FDS, preserve_fds)
+    from .initexe import add_init_binary, fill_plan
+
+    plan_fd = add_init_binary(w, plan.fds_to_close)
     plan.blob = w.blob()
+    if plan_fd is not None:
+        fill_plan(plan_fd, plan.blob)
     return plan
 
 

@@ -82,6 +82,8 @@ def ablated_runtime(dest: pathlib.Path, edits: dict[str, list[tuple[str, str]]])
         f"import sys; sys.path[:0] = {paths!r}; "
         "from pyrunc.cli.main import entry; sys.argv[0] = 'pyrunc'; entry()"
     )
-    launcher.write_text(f'#!/bin/sh\nexec {PYTHON} -I -S -c "{code}" "$@"\n')
+    # The ablations remove defences of the in-process init (spawn.c's stage_child / pr_stage_init); by
+    # default the init re-execs pyrunc-init from a sealed memfd, which would hide what they remove.
+    launcher.write_text(f'#!/bin/sh\nPYRUNC_INPROCESS_INIT=1 exec {PYTHON} -I -S -c "{code}" "$@"\n')
     launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR)
     return launcher

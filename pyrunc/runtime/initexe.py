@@ -1,0 +1,72 @@
+"""Handing the container init its own binary: pyrunc-init (csrc/init/initmain.c), run from a sealed
+read-only memfd copy, with the plan in a second sealed memfd. The init then drops the cloned interpreter
+(a few hundred KiB instead of megabytes while it waits for `start`), and its /proc/self/exe is a copy
+nothing can write (CVE-2019-5736). Without the binary (a build without it) the init stays in-process.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..errors import PyruncError
+from . import planfile as pf
+
+MFD_EXEC = 0x10  # Linux 6.3+: ask for an executable memfd explicitly
+F_ADD_SEALS = 1033
+F_SEAL_SEAL, F_SEAL_SHRINK, F_SEAL_GROW, F_SEAL_WRITE = 1, 2, 4, 8
+ALL_SEALS = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE
+
+INIT_BINARY = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pyrunc-init")
+
+
+def _memfd(name: str, executable: bool) -> int:
+    flags = os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING
+    if executable:
+        try:
+            return os.memfd_create(name, flags | MFD_EXEC)
+        except OSError:
+            pass  # before 6.3 memfds are executable without asking
+    return os.memfd_create(name, flags)
+
+
+def _seal_read_only(fd: int) -> int:
+    """Seal fd and return a read-only descriptor of it (the kernel refuses to exec a file open for writing)."""
+    import fcntl
+
+    fcntl.fcntl(fd, F_ADD_SEALS, ALL_SEALS)
+    try:
+        return os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def add_init_binary(w: pf.PlanWriter, fds: list[int]) -> int | None:
+    """Add PA_INIT_EXE_FD / PA_PLAN_FD to the plan; return the plan memfd to fill once the blob is final."""
+    if os.environ.get("PYRUNC_INPROCESS_INIT") == "1" or not os.path.exists(INIT_BINARY):
+        return None
+    try:
+        raw = _memfd("pyrunc-init", True)
+        with open(INIT_BINARY, "rb") as src:
+            _write_all(raw, src.read())
+        exe = _seal_read_only(raw)
+        fds.append(exe)
+        plan_fd = _memfd("pyrunc-plan", False)
+        fds.append(plan_fd)
+    except OSError as exc:
+        raise PyruncError(f"prepare the container init binary: {(exc.strerror or str(exc)).lower()}") from None
+    w.u32(pf.PA_INIT_EXE_FD, exe)
+    w.u32(pf.PA_PLAN_FD, plan_fd)
+    return plan_fd
+
+
+def fill_plan(plan_fd: int, blob: bytes) -> None:
+    import fcntl
+
+    _write_all(plan_fd, blob)
+    fcntl.fcntl(plan_fd, F_ADD_SEALS, ALL_SEALS)
