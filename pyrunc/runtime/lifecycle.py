@@ -29,7 +29,8 @@ def start(ctx: Context, container_id: str) -> Container:
             fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError as exc:
             # ENXIO: nobody holds the read end any more, the init is gone.
-            raise StateError(f"cannot start container {container_id}: init is not waiting ({(exc.strerror or str(exc)).lower()})")
+            reason = (exc.strerror or str(exc)).lower()
+            raise StateError(f"cannot start container {container_id}: init is not waiting ({reason})") from None
         try:
             # A reader of our own, opened while the init still holds its end: it reports EOF once the
             # init has exec'd or died; the init writes "1" once its startContainer hooks are done.

@@ -283,7 +283,7 @@ def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: 
         plan.setgroups_deny = rootless
         if rootless:
             w.u32(pf.PA_SETGROUPS_DENY, 1)
-    for i, (clock, offset) in enumerate((linux.get("timeOffsets") or {}).items()):
+    for clock, offset in (linux.get("timeOffsets") or {}).items():
         if clock not in TIME_CLOCKS:
             raise ConfigError(f"/linux/timeOffsets/{clock}", f"unknown clock {clock!r}")
         w.timens(TIME_CLOCKS[clock], int(offset.get("secs", 0)), int(offset.get("nanosecs", 0)))

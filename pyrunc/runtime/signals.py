@@ -57,7 +57,7 @@ def signal_number(text: str) -> int:
         name = name[3:]
     if name in SIGNALS:
         return SIGNALS[name]
-    for base, value, sign in (("RTMIN", SIGRTMIN, 1), ("RTMAX", SIGRTMAX, -1)):
+    for base, value in (("RTMIN", SIGRTMIN), ("RTMAX", SIGRTMAX)):
         if name == base:
             return value
         if name.startswith(base + "+") or name.startswith(base + "-"):
