@@ -519,3 +519,62 @@ def test_exec_cgroup_sub_path(rt):
                         raise
                     time.sleep(0.05)
         rt("delete", "--force", cid)
+
+
+# ----- user namespace -----------------------------------------------------------------------------
+
+
+def test_exec_joins_the_containers_user_namespace_first(rt, tmp_path):
+    """With a user namespace the new process must join it before the others, be root in it (mapped to
+    host uid 100000), and still reach its binary (a private rootfs copy the remapped root can read)."""
+    import shutil
+    import tempfile
+
+    mapping = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+
+    def mutate(cfg):
+        cfg["linux"]["namespaces"].append({"type": "user"})
+        cfg["linux"]["uidMappings"] = mapping
+        cfg["linux"]["gidMappings"] = mapping
+
+    open_dir = pathlib.Path(tempfile.mkdtemp(prefix="pyrunc-exec-userns-"))
+    try:
+        open_dir.chmod(0o755)
+        bundle = rt.bundle(["/bin/sleep", "600"], mutate=mutate, own_rootfs=True)
+        bundle = pathlib.Path(shutil.move(str(bundle), open_dir / bundle.name))
+        cid = rt.new_id()
+        try:
+            rt("create", "-b", str(bundle), cid, check=True, stdin=subprocess.DEVNULL)
+            rt("start", cid, check=True)
+            init = rt.state(cid)["pid"]
+            seen = probe(rt, cid)
+            assert (
+                seen["ns"]["user"]
+                == os.readlink(f"/proc/{init}/ns/user")
+                != os.readlink("/proc/self/ns/user")
+            )
+            for kind, link in seen["ns"].items():
+                assert link == os.readlink(f"/proc/{init}/ns/{kind}"), kind
+            assert (seen["uid"], seen["gid"]) == (0, 0)
+            pid_file = tmp_path / "p.pid"
+            rt(
+                "exec",
+                "-d",
+                "--pid-file",
+                str(pid_file),
+                "-u",
+                "5",
+                cid,
+                "sleep",
+                "60",
+                check=True,
+                stdin=subprocess.DEVNULL,
+            )
+            pid = int(pid_file.read_text())
+            uids, _ = host_status_ids(pid)
+            assert uids[0] == str(100000 + 5)
+            os.kill(pid, signal.SIGKILL)
+        finally:
+            rt("delete", "--force", cid)
+    finally:
+        shutil.rmtree(open_dir, ignore_errors=True)
