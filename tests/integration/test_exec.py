@@ -351,6 +351,11 @@ def test_exec_detach_writes_pid_file_of_live_process_in_container_cgroup(rt, tmp
     assert_in_container(pid, init)
     assert pid in json.loads(rt("ps", "-f", "json", cid, check=True).stdout)
     os.kill(pid, signal.SIGKILL)
+    # A failure at the very end (execve) still fails the detached exec, and no pid file is written.
+    rt("exec", cid, "sh", "-c", "printf '#!/no/interp\\n' > /tmp/s; chmod +x /tmp/s", check=True)
+    late = tmp_path / "late.pid"
+    line = one_error_line(rt("exec", "-d", "--pid-file", str(late), cid, "/tmp/s", stdin=subprocess.DEVNULL))
+    assert "/tmp/s" in line and not late.exists()
 
 
 def test_exec_engine_forms_containerd_and_conmon_without_tty(rt, tmp_path):
@@ -416,10 +421,16 @@ def test_exec_into_created_container_fails_cleanly(rt):
     assert rt.state(cid)["status"] == "created"
 
 
-def test_exec_into_stopped_container_fails_cleanly(rt):
+def test_exec_into_stopped_container_fails_cleanly(rt, tmp_path):
     cid, _ = start_container(rt, ["/bin/true"])
     assert wait_status(rt, cid, "stopped") == "stopped"
     assert "stopped" in one_error_line(rt("exec", cid, "true"))
+    # Engines read the reason from the last line of the JSON log.
+    log = tmp_path / "log.json"
+    proc = rt("--log", str(log), "--log-format", "json", "exec", "--process", "/dev/null", cid)
+    assert proc.returncode == 255
+    last = json.loads(log.read_text().splitlines()[-1])
+    assert last["level"] == "error" and last["msg"]
 
 
 def test_exec_after_init_is_gone_fails_cleanly(rt):
