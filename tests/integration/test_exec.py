@@ -183,6 +183,15 @@ def test_exec_user_env_cwd_gids_flags(rt):
     # A flag replaces the container's value instead of adding a second one.
     assert [line for line in lines if line.startswith("PATH=")] == ["PATH=/bin"]
     assert "TERM=xterm" in lines  # the rest of the container's environment is kept
+    # HOME, when nobody set it, comes from the user's passwd entry in the container (runc does the same).
+    assert "HOME=/root" in lines
+    homes = {
+        flags: [
+            x for x in rt("exec", *flags, cid, "env").stdout.decode().splitlines() if x.startswith("HOME=")
+        ]
+        for flags in (("-u", "1000"), ("-e", "HOME=/x"))
+    }
+    assert homes == {("-u", "1000"): ["HOME=/"], ("-e", "HOME=/x"): ["HOME=/x"]}
     bad = rt("exec", "-u", "nobody", cid, "true")
     assert "--user" in one_error_line(bad)
 
