@@ -11,6 +11,9 @@
  *   INIT   -> parent PM_SECCOMP_FD   only with SCMP_ACT_NOTIFY: the listener fd (SCM_RIGHTS)
  *   INIT   -> parent PM_READY        INIT now blocks on the exec fifo (create) or execs (exec)
  *   any    -> parent PM_ERROR        payload = struct pyrunc_err; the sender then exits
+ * PM_INIT_PID and PM_READY come from two processes and may arrive in either order: the parent waits for both.
+ * In exec mode the new process keeps its end until execve, so a late failure still reaches the parent
+ * as PM_ERROR after PM_READY.
  * EOF on the socket means the other side died: the child aborts, the parent reports a failed init. */
 #include "pyrunc.h"
 #include "errors.h"

@@ -27,7 +27,6 @@ COMMAND = Command(
     max_args=1,
 )
 
-FORWARDED = (1, 2, 3, 10, 12, 15, 28)  # HUP INT QUIT USR1 USR2 TERM WINCH
 
 
 def run(ctx: Context, argv: list[str]) -> int:
@@ -56,13 +55,14 @@ def run(ctx: Context, argv: list[str]) -> int:
             raise
         return 0
 
-    import _signal
+    from ..runtime.procs import forward_signals
 
     pending: list[int] = []
-    for sig in FORWARDED:
-        _signal.signal(sig, lambda num, frame: pending.append(num))
+    target = [0]
+    forward_signals(target, pending)
     created = create(ctx, container_id, copts, extra_env)  # type: ignore[arg-type]
     container = created.container
+    target[0] = container.pid
     status = 255
     try:
         if created.pty_master >= 0 and os.isatty(0):

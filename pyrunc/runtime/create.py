@@ -273,7 +273,9 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
     payload = ffi.new("char[]", cap)
     got_fd = ffi.new("int *")
     pty_master = -1
-    while True:
+    ready = False
+    # The setup child sends the init's pid and the init sends ready: two processes, either order.
+    while not (ready and init_pid):
         n = lib.pyrunc_msg_recv(sync_fd, hdr, payload, cap, got_fd, INIT_TIMEOUT_MS, err)
         if n < 0:
             raise_err(err)
@@ -341,7 +343,7 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
             finally:
                 os.close(fd)
         elif kind == PM_READY:
-            break
+            ready = True
         else:
             raise PyruncError(f"unexpected message {kind} from container init")
     if not child_reaped:

@@ -121,6 +121,8 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
     pending: list[int] = []
     target = [0]
     if not req.detach:
+        from .procs import forward_signals
+
         forward_signals(target, pending)
     err = new_err()
     sync_ptr = ffi.new("int *")
@@ -214,28 +216,6 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
     return wait_child(proc_pid, pending)
 
 
-# What a foreground exec passes on (runc forwards every signal it can catch; these are the ones a
-# shell, an engine or a terminal sends). SIGWINCH (28) is the tty relay's to handle.
-FORWARDED = (1, 2, 3, 10, 12, 14, 15, 20, 21, 22, 23, 28)
-
-
-def forward_signals(target: list[int], pending: list[int]) -> None:
-    """Send signals on to target[0] from the handler itself: a handler that only queued them would not be
-    seen while waitpid(2) sleeps, since Python retries interrupted calls (PEP 475). Until the pid is
-    known (target[0] == 0) they queue in `pending`, which the wait and relay loops flush first."""
-    import _signal
-
-    def handler(num: int, frame: object) -> None:
-        if num == 28 or not target[0]:
-            pending.append(num)
-            return
-        try:
-            os.kill(target[0], num)
-        except ProcessLookupError:
-            pass
-
-    for sig in FORWARDED:
-        _signal.signal(sig, handler)
 
 
 def terminal_size(fd: int) -> tuple[int, int] | None:

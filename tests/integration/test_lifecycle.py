@@ -230,3 +230,31 @@ def test_preserve_fds(rt, tmp_path, count):
     assert proc.returncode == 0
     assert os.read(r1, 100) == b"one\n"
     assert os.read(r2, 100) == b"two\n"
+
+
+def test_foreground_run_forwards_signals(rt, tmp_path):
+    """A signal sent to `pyrunc run` reaches the container's process (the trap writes a file)."""
+    import signal
+    import subprocess
+
+    from tests.integration.conftest import pyrunc_cmd
+
+    out = tmp_path / "trapped"
+    out.mkdir()
+    bundle = rt.bundle(["/bin/sh", "-c", "trap 'echo usr1 > /out/got; exit 7' USR1; echo ready > /out/ready; "
+                        "while :; do sleep 0.1; done"],
+                       mutate=lambda c: c["mounts"].append({"destination": "/out", "type": "bind",
+                                                            "source": str(out), "options": ["rbind", "rw"]}))
+    cid = rt.new_id()
+    proc = subprocess.Popen(pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), cid])
+    try:
+        deadline = time.monotonic() + 30
+        while not (out / "ready").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGUSR1)
+        assert proc.wait(timeout=30) == 7
+        assert (out / "got").read_text() == "usr1\n"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
