@@ -535,6 +535,26 @@ static int hide_runtime_exe(struct pyrunc_err *err)
  * run from a sealed memfd (csrc/initmain.c): a waiting init then holds a few hundred KiB instead of the
  * interpreter's heap, and its /proc/self/exe is a sealed copy that nothing can write (CVE-2019-5736).
  * The fds it needs survive the exec; it marks them close-on-exec again itself. */
+/* pyrunc-init's memfd is execute-only (initexe.py). Executing a file the caller cannot read makes the new
+ * image non-dumpable from its first instruction and ties its mm to the user namespace that owns the file
+ * (the host's): otherwise its mm would belong to the container's user namespace, where the container's
+ * root may hold CAP_SYS_PTRACE and so could open the init's mem while it is still unconfined (the
+ * CVE-2016-9962 shape; prctl(PR_SET_DUMPABLE) does not stop a ptracer privileged over the mm's namespace).
+ * Root reads anything through CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH: drop both from the effective set
+ * only; execve gives root its full sets back. */
+static int unreadable_exec(struct pyrunc_err *err)
+{
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct caps[2];
+
+    if (syscall(SYS_capget, &hdr, caps) < 0)
+        return pr_fail_errno(err, PR_STAGE_SPAWN, "read the init's capabilities");
+    caps[0].effective &= ~((1U << CAP_DAC_OVERRIDE) | (1U << CAP_DAC_READ_SEARCH));
+    if (syscall(SYS_capset, &hdr, caps) < 0)
+        return pr_fail_errno(err, PR_STAGE_SPAWN, "drop the init's file-read override");
+    return 0;
+}
+
 static int exec_init_binary(struct pr_plan *p, struct pyrunc_err *err)
 {
     char plan_arg[16], sync_arg[16];
@@ -550,6 +570,8 @@ static int exec_init_binary(struct pr_plan *p, struct pyrunc_err *err)
             return pr_fail_errno(err, PR_STAGE_SPAWN, "pass a mount fd to the container init");
     snprintf(plan_arg, sizeof(plan_arg), "%d", p->plan_fd);
     snprintf(sync_arg, sizeof(sync_arg), "%d", p->sync_fd);
+    if (unreadable_exec(err) < 0)
+        return -1;
     syscall(SYS_execveat, p->init_exe_fd, "", argv, envp, AT_EMPTY_PATH);
     return pr_fail_errno(err, PR_STAGE_SPAWN, "execute the container init (pyrunc-init)");
 }

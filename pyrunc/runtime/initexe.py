@@ -56,6 +56,9 @@ def add_init_binary(w: pf.PlanWriter, fds: list[int]) -> int | None:
             _write_all(raw, src.read())
         exe = _seal_read_only(raw)
         fds.append(exe)
+        # Execute-only: an exec of a file its caller cannot read leaves the init non-dumpable from the
+        # first instruction, owned by the host's user namespace (unreadable_exec in csrc/spawn.c).
+        os.fchmod(exe, 0o111)
         plan_fd = _memfd("pyrunc-plan", False)
         fds.append(plan_fd)
     except OSError as exc:

@@ -33,6 +33,12 @@ from tests.integration.test_attack_support import (
 
 HOST_PYTHON = pathlib.Path(os.path.realpath(sys.executable))
 USERNS_MAP = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+# Host root mapped to the container's root: becoming root in the namespace changes no uid, so the kernel
+# does not mark the process non-dumpable on its own (a uid change would), and only the prctl is left.
+ROOT_IDENTITY_MAP = [
+    {"containerID": 0, "hostID": 0, "size": 1},
+    {"containerID": 1, "hostID": 100001, "size": 65535},
+]
 DENIED = (errno.EACCES, errno.EPERM)
 
 WATCHER = r"""
@@ -188,7 +194,9 @@ def out_dir(kit):
     shutil.rmtree(path, ignore_errors=True)
 
 
-def attacker_bundle(rt, kit, out_dir, args, *, userns: bool, caps: list[str] | None = None, joins=()) -> str:
+def attacker_bundle(
+    rt, kit, out_dir, args, *, userns: bool, caps: list[str] | None = None, joins=(), mapping=USERNS_MAP
+) -> str:
     """A bundle running the watcher. userns: in its own user namespace (root = host uid 100000), with a
     private rootfs copy under the open directory so the remapped root can reach it."""
 
@@ -201,8 +209,8 @@ def attacker_bundle(rt, kit, out_dir, args, *, userns: bool, caps: list[str] | N
         namespaces += [{"type": kind, "path": path} for kind, path in joins]
         if userns and "user" not in dict(joins):
             namespaces.append({"type": "user"})
-            cfg["linux"]["uidMappings"] = USERNS_MAP
-            cfg["linux"]["gidMappings"] = USERNS_MAP
+            cfg["linux"]["uidMappings"] = mapping
+            cfg["linux"]["gidMappings"] = mapping
         cfg["linux"]["namespaces"] = namespaces
 
     bundle = rt.bundle(args, mutate=mutate, own_rootfs=userns)
@@ -253,14 +261,25 @@ def exec_with(rt, runtime_bin: str | None, *args: str):
             os.environ["PYRUNC_BIN"] = saved
 
 
-def race_execs(rt, kit, out_dir, *, userns: bool, caps, runtime_bin: str | None = None, rounds: int = 80):
+def race_execs(
+    rt,
+    kit,
+    out_dir,
+    *,
+    userns: bool,
+    caps,
+    runtime_bin: str | None = None,
+    rounds: int = 80,
+    mapping=USERNS_MAP,
+):
     """Start the watcher as a container's init (pid 1, watching pids 2..), then `exec` /bin/true until it
     has caught two joiners (at most `rounds` times); each joiner is the next pid. Returns the hits."""
     watch = out_dir / "watch"
     # The watcher is the container's init: it must outlive the execs, so it stops on a file, not a count.
     args = ["/attack/exewatch", "/out/watch", "2", "100000", "60", "/out/stop"]
     cid = rt.new_id()
-    rt("run", "-d", "-b", attacker_bundle(rt, kit, out_dir, args, userns=userns, caps=caps), cid, check=True)
+    bundle = attacker_bundle(rt, kit, out_dir, args, userns=userns, caps=caps, mapping=mapping)
+    rt("run", "-d", "-b", bundle, cid, check=True)
     try:
         wait_for_line(watch, "ready")
         for _ in range(rounds):
@@ -295,8 +314,10 @@ def test_exec_joiner_exe_and_mem_are_out_of_reach(rt, kit, out_dir, userns):
 
 
 def test_without_non_dumpable_the_same_attack_reaches_the_host_binary(rt, kit, out_dir, tmp_path):
-    """Ablation: the core rebuilt without the PR_SET_DUMPABLE calls lets the same watcher open the host's
-    python through the joiner's /proc/PID/exe. Nothing is written: the open is the escape."""
+    """Ablation: the in-process init (the launcher sets PYRUNC_INPROCESS_INIT) rebuilt without the
+    PR_SET_DUMPABLE calls lets the same watcher open the host's python through the joiner's
+    /proc/PID/exe. Nothing is written: the open is the escape. The container maps host root to its root,
+    so that no uid change makes the kernel drop dumpability by itself."""
     launcher = ablated_runtime(
         tmp_path,
         {
@@ -309,7 +330,9 @@ def test_without_non_dumpable_the_same_attack_reaches_the_host_binary(rt, kit, o
             ]
         },
     )
-    seen = race_execs(rt, kit, out_dir, userns=True, caps=all_caps(), runtime_bin=str(launcher))
+    seen = race_execs(
+        rt, kit, out_dir, userns=True, caps=all_caps(), runtime_bin=str(launcher), mapping=ROOT_IDENTITY_MAP
+    )
     assert any(reached_host_binary(h) for h in seen), f"the ablated core was not reachable: {seen}"
 
 
@@ -416,25 +439,62 @@ def reports_host_python(proc: subprocess.CompletedProcess) -> bool:
     return f"exe 0 {st.st_dev} {st.st_ino} ".encode() in proc.stdout
 
 
+def in_process_init(launcher: str | None = None):
+    """Run the runtime with the init kept in the cloned interpreter (no pyrunc-init re-exec)."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def env():
+        saved = {k: os.environ.get(k) for k in ("PYRUNC_INPROCESS_INIT", "PYRUNC_BIN")}
+        os.environ["PYRUNC_INPROCESS_INIT"] = "1"
+        if launcher:
+            os.environ["PYRUNC_BIN"] = launcher
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+    return env()
+
+
+def test_proc_self_exe_does_not_run_the_host_interpreter(rt, tmp_path):
+    """CVE-2019-5736 itself: the container execs /proc/self/exe (args[0] here; a #! line or a symlink
+    works the same). By then the runtime's process is pyrunc-init run from a sealed, execute-only memfd:
+    what runs is that copy (which refuses a command line that is not the runtime's), never the host's
+    interpreter, and nothing reachable through the link is writable."""
+    before = sha256(HOST_PYTHON)
+    for proc in self_exe_attack(rt, tmp_path):
+        assert not reports_host_python(proc), proc.stdout
+        assert proc.returncode != 0, (proc.returncode, proc.stdout, proc.stderr)
+    assert sha256(HOST_PYTHON) == before
+
+
 @pytest.mark.skipif(
     not has_cap_sys_resource(),
     reason="this machine's root lacks CAP_SYS_RESOURCE (its bounding set drops it), which "
     "PR_SET_MM_EXE_FILE needs; run it in the qemu guest: tests/vm/run.py -- python -m "
     "pytest tests/integration/test_attack_proc_exe.py",
 )
-def test_proc_self_exe_does_not_run_the_host_interpreter(rt, tmp_path):
-    """CVE-2019-5736 itself: the container execs /proc/self/exe (args[0] here; a #! line or a symlink
-    works the same). The runtime's exe link is a sealed empty memfd by then: exec format error."""
+def test_proc_self_exe_with_the_in_process_init(rt, tmp_path):
+    """The same attack when the init stays in the cloned interpreter (a build without pyrunc-init): the
+    exe link is a sealed empty memfd (hide_runtime_exe), so the exec fails with exec format error."""
     before = sha256(HOST_PYTHON)
-    for proc in self_exe_attack(rt, tmp_path):
+    with in_process_init():
+        results = self_exe_attack(rt, tmp_path)
+    for proc in results:
         assert not reports_host_python(proc), proc.stdout
         assert proc.returncode != 0 and b"exec format error" in proc.stderr, (proc.returncode, proc.stderr)
     assert sha256(HOST_PYTHON) == before
 
 
 def test_without_the_stand_in_exe_the_container_runs_the_host_interpreter(rt, tmp_path):
-    """Ablation (and what happens on a host where the runtime lacks CAP_SYS_RESOURCE): the container's
-    process is the host's python, and it holds an O_PATH descriptor of the host file."""
+    """Ablation (and what happens with the in-process init on a host where the runtime lacks
+    CAP_SYS_RESOURCE): the container's process is the host's python, holding an O_PATH descriptor of
+    the host file."""
     launcher = ablated_runtime(
         tmp_path / "core",
         {
@@ -443,10 +503,7 @@ def test_without_the_stand_in_exe_the_container_runs_the_host_interpreter(rt, tm
             ]
         },
     )
-    os.environ["PYRUNC_BIN"] = str(launcher)
-    try:
+    with in_process_init(str(launcher)):
         results = self_exe_attack(rt, tmp_path)
-    finally:
-        del os.environ["PYRUNC_BIN"]
     for proc in results:
         assert reports_host_python(proc), (proc.returncode, proc.stdout, proc.stderr)
