@@ -336,11 +336,11 @@ def test_without_non_dumpable_the_same_attack_reaches_the_host_binary(rt, kit, o
     assert any(reached_host_binary(h) for h in seen), f"the ablated core was not reachable: {seen}"
 
 
-def test_created_init_is_out_of_reach_from_a_shared_pid_namespace(rt, kit, out_dir):
-    """A second container joins the pid namespace of a container that is `created` but not started (as
-    the containers of a pod share one): its init, pid 1 there, is pyrunc waiting on the exec fifo.
-    (Joining the first one's user namespace as well is not tested: see docs/security.md, known gaps.)"""
-    userns = False
+@pytest.mark.parametrize("userns", [False, True], ids=["host-userns-default-caps", "its-userns-all-caps"])
+def test_created_init_is_out_of_reach_from_a_shared_pid_namespace(rt, kit, out_dir, userns):
+    """A second container joins the pid namespace (and, in the second case, the user namespace, holding
+    every capability there) of a container that is `created` but not started, as the containers of a pod
+    share them: its init, pid 1 there, is pyrunc waiting on the exec fifo."""
     before = sha256(HOST_PYTHON)
     target = rt.new_id()
     bundle = attacker_bundle(rt, kit, out_dir, ["/bin/true"], userns=userns)
