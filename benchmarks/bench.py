@@ -600,6 +600,7 @@ class Bench:
             "machine": machine(),
             "load_before": self.loadavg_start,
             "load_after": _loadavg(),
+            "tree": tree(),
             "rounds": self.opts.rounds,
             "list_count": self.opts.list_count,
             "list_containers": "real containers in state created, process " + " ".join(SLEEP_ARGS),
@@ -695,6 +696,19 @@ def cgroup_mode() -> str:
     return "hybrid" if os.path.exists("/sys/fs/cgroup/unified/cgroup.controllers") else "legacy"
 
 
+def tree() -> str:
+    """The commit of the checkout this script belongs to (the `pyrunc` launcher points at it here)."""
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        head = subprocess.run(["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", repo, "status", "--porcelain", "-uno", "--", "pyrunc", "csrc"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    return head + (" (pyrunc/ or csrc/ modified)" if dirty else "")
+
+
 def version(rt: Runtime) -> str:
     try:
         out = subprocess.run([rt.binary, "--version"], capture_output=True, text=True, timeout=10).stdout
@@ -756,7 +770,7 @@ def print_report(res: dict, out: TextIO = sys.stdout) -> None:
     m = res["machine"]
     print(f"machine: {m['cpus']} cpus, {m['memtotal']}, Linux {m['kernel']}, cgroups {m['cgroups']}; "
           f"load {res['load_before']} -> {res['load_after']}; {res['rounds']} interleaved rounds, "
-          f"{res['wall_seconds']} s", file=out)
+          f"{res['wall_seconds']} s; tree {res.get('tree', '?')}", file=out)
     for name, info in res["runtimes"].items():
         print(f"  {name}: {info['binary']} ({info['version']}){' - ' + info['note'] if info['note'] else ''}",
               file=out)
