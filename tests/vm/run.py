@@ -314,6 +314,15 @@ for d in tmp run var/tmp dev/shm; do
     mkdir -p $R/$d 2>/dev/null; mount -t tmpfs -o mode=1777 tmpfs $R/$d || die "tmpfs on /$d failed"
 done
 chmod 0755 $R/run
+# A working directory under one of those tmpfs (a CI checkout in /tmp) comes as its own share, with a
+# tmpfs upper layer so the tests may write there as they would on the host.
+if [ -n @REPO@ ]; then
+    mkdir -p /repo /rw/repo-upper /rw/repo-work $R@REPO@
+    mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose repo /repo \
+        || die "mounting the working directory over 9p failed"
+    mount -t overlay -o lowerdir=/repo,upperdir=/rw/repo-upper,workdir=/rw/repo-work overlay $R@REPO@ \
+        || mount --bind /repo $R@REPO@ || die "mounting the working directory failed"
+fi
 mkdir -p $R/dev/pts $R/dev/mqueue
 mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts $R/dev/pts
 mount -t mqueue mqueue $R/dev/mqueue 2>/dev/null
@@ -361,6 +370,7 @@ def build_initramfs(modules: list[Path], argv: list[str], cwd: str, env: dict[st
     subs.update(
         {
             "@CWD@": shlex.quote(cwd),
+            "@REPO@": shlex.quote(cwd if hidden_in_guest(cwd) else ""),
             "@ENV@": " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()),
             "@CMD@": " ".join(shlex.quote(a) for a in argv),
             # Shown inside double quotes by echo: keep it printable and free of shell syntax.
@@ -399,7 +409,15 @@ def guest_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def qemu_argv(vmlinuz: Path, initrd: Path, disk: Path, mem: int, smp: int) -> list[str]:
+GUEST_TMPFS = ("/tmp", "/run", "/var/tmp", "/dev/shm")
+
+
+def hidden_in_guest(path: str) -> bool:
+    """True when the guest mounts a fresh tmpfs over the directory holding path."""
+    return any(path == d or path.startswith(d + "/") for d in GUEST_TMPFS)
+
+
+def qemu_argv(vmlinuz: Path, initrd: Path, disk: Path, mem: int, smp: int, cwd: str = "") -> list[str]:
     cmdline = " ".join(
         (
             "console=ttyS0",
@@ -440,7 +458,8 @@ def qemu_argv(vmlinuz: Path, initrd: Path, disk: Path, mem: int, smp: int) -> li
         # readonly: the host's files cannot be changed from the guest, whatever runs there as root.
         # multidevs=remap: / spans several host filesystems; keep their inode numbers apart.
         "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap",
-    ]
+    ] + (["-virtfs", f"local,path={cwd},mount_tag=repo,security_model=none,readonly=on,multidevs=remap"]
+         if cwd and hidden_in_guest(cwd) else [])
 
 
 def check() -> str | None:
@@ -494,7 +513,7 @@ def run(
         with open(disk, "wb") as f:
             f.truncate(SCRATCH_DISK_MIB << 20)  # sparse: costs no space until the guest writes
         proc = subprocess.Popen(
-            qemu_argv(vmlinuz, initrd, disk, mem, smp),
+            qemu_argv(vmlinuz, initrd, disk, mem, smp, cwd or str(REPO)),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
