@@ -102,6 +102,7 @@ class Scale(bench.Bench):
             raise bench.CommandFailed(f"too many failed starts: {self.start_failures[:3]}")
         time.sleep(1)  # let deferred kernel work (RCU frees) settle before reading MemAvailable
         mem1 = meminfo_kib("MemAvailable")
+        charged = self.charged_kib()
         pss = [bench._pss_kib(p) for p in self.pids.values()]
         uss = [bench._uss_kib(p) for p in self.pids.values()]
         alive = sum(1 for p in self.pids.values() if os.path.exists(f"/proc/{p}"))
@@ -136,10 +137,26 @@ class Scale(bench.Bench):
             "init_pss_sum_mib": round(sum(pss) / 1024, 1),
             "init_pss_per_container_kib": round(sum(pss) / n, 1),
             "init_private_per_container_kib": round(sum(uss) / n, 1),
+            "cgroup_charged_kib_per_container": {k: round(v / n, 1) for k, v in charged.items()},
             "memavailable_drop_mib": round((mem0 - mem1) / 1024, 1),
             "memavailable_drop_per_container_kib": round((mem0 - mem1) / n, 1),
             "probes": probes,
         }
+
+    def charged_kib(self) -> dict[str, int]:
+        """Memory charged to our parent cgroup (all containers): user + kernel, and kernel alone. Unlike
+        MemAvailable it does not move with the rest of a busy host."""
+        out: dict[str, int] = {}
+        for root in bench.cgroup_roots():
+            top = os.path.join(root, self.cg_parent)
+            for name, key in (("memory.usage_in_bytes", "total"), ("memory.kmem.usage_in_bytes", "kernel"),
+                              ("memory.current", "total")):
+                try:
+                    with open(os.path.join(top, name)) as f:
+                        out.setdefault(key, int(f.read()) // 1024)
+                except (OSError, ValueError):
+                    pass
+        return out
 
     def leftovers(self) -> list[str]:
         """What a clean run must not leave (checked after teardown)."""
@@ -238,7 +255,9 @@ def print_report(res: dict) -> None:
           f"({res['init_pss_per_container_kib']} KiB each, "
           f"private {res['init_private_per_container_kib']} KiB); "
           f"MemAvailable drop {res['memavailable_drop_mib']} MiB "
-          f"({res['memavailable_drop_per_container_kib']} KiB per container)")
+          f"({res['memavailable_drop_per_container_kib']} KiB per container, machine-wide); charged to the "
+          f"containers' cgroups per container: "
+          + ", ".join(f"{k} {v} KiB" for k, v in res["cgroup_charged_kib_per_container"].items()))
     print(f"  {'existing':>8} {'list ms':>10} {'state ms':>10} {'create ms':>10}")
     for pr in res["probes"]:
         print(f"  {pr['existing']:>8} {pr['list_ms']['median']:>10} {pr['state_ms']['median']:>10} "
