@@ -40,6 +40,7 @@ class Scale(bench.Bench):
         self.cg_parent = "pyrunc-scale-" + self.cg_parent.rsplit("-", 1)[1]
         self.pids: dict[str, int] = {}
         self.start_failures: list[str] = []
+        self.delete_failures: list[str] = []
 
     def start_one(self, rt: bench.Runtime, cid: str) -> tuple[float, float]:
         b = self.bundle(rt, cid, bench.SLEEP_ARGS)
@@ -60,6 +61,15 @@ class Scale(bench.Bench):
         self.pids[cid] = pid
         return c, s
 
+    def force_delete(self, rt: bench.Runtime, cid: str) -> float:
+        """delete --force; a failure is counted and reported, and a second delete must then succeed."""
+        d, code, _ = self.cmd(rt, ["delete", "--force", cid], check=False)
+        if code != 0:
+            with open(self.errfile, errors="replace") as f:
+                self.delete_failures.append(f"{cid}: {f.read().strip()[-200:]}")
+            d += self.cmd(rt, ["delete", "--force", cid])[0]
+        return d
+
     def probe(self, rt: bench.Runtime, existing: int) -> dict:
         """Median list/state/create times with `existing` containers running."""
         lst = [self.cmd(rt, ["list"])[0] for _ in range(SAMPLES)]
@@ -73,7 +83,7 @@ class Scale(bench.Bench):
             self.live[rt.name].add((rt.root, cid))
             cr.append(self.cmd(rt, ["create", "-b", b, "--pid-file", pidfile, cid])[0])
             self.reaper.expect(self.pidfile_read(pidfile))
-            self.cmd(rt, ["delete", "--force", cid])
+            self.force_delete(rt, cid)
             self.live[rt.name].discard((rt.root, cid))
         return {"existing": existing, "list_ms": ms(lst), "state_ms": ms(st), "create_ms": ms(cr)}
 
@@ -110,16 +120,9 @@ class Scale(bench.Bench):
         dels = []
         self.reaper.reap_all = True
         t1 = time.monotonic()
-        failures: list[str] = []
         for cid, pid in sorted(self.pids.items()):
             self.reaper.expect(pid)
-            d, code, _ = self.cmd(rt, ["delete", "--force", cid], check=False)
-            if code != 0:
-                # counted and reported; a second delete must then succeed
-                with open(self.errfile, errors="replace") as f:
-                    failures.append(f"{cid}: {f.read().strip()[-200:]}")
-                d += self.cmd(rt, ["delete", "--force", cid])[0]
-            dels.append(d)
+            dels.append(self.force_delete(rt, cid))
             self.live[rt.name].discard((rt.root, cid))
         down_wall = time.monotonic() - t1
         self.reaper.sweep()
@@ -133,7 +136,7 @@ class Scale(bench.Bench):
             "down_wall_s": round(down_wall, 1),
             "per_container_delete_ms": round(down_wall * 1000 / n, 1),
             "delete_force_ms": ms(dels),
-            "delete_force_failed_first": failures,
+            "delete_force_failed_first": self.delete_failures,
             "init_pss_sum_mib": round(sum(pss) / 1024, 1),
             "init_pss_per_container_kib": round(sum(pss) / n, 1),
             "init_private_per_container_kib": round(sum(uss) / n, 1),
