@@ -637,6 +637,17 @@ static int open_destination(struct pr_rootfs_ctx *ctx, const struct pr_mount *m,
     fd = pr_mkdir_all_in_root(ctx->rootfd, m->destination, 0755);
     if (fd < 0)
         return pr_fail_errno(err, PR_STAGE_ROOTFS, "create mount destination `%s`", m->destination);
+    {
+        /* A destination that resolves (through a symlink inside the root, say /myproc -> /proc) to the
+         * root of the container's procfs would cover it with something else (CVE-2019-16884 shape). */
+        struct statfs sfs;
+        if (fstatfs(fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC && fstat(fd, &st) == 0 && st.st_ino == 1) {
+            close(fd);
+            return pr_fail(err, PR_STAGE_ROOTFS, -EPERM,
+                           "mount destination `%s` resolves to the container's /proc: only procfs may go there",
+                           m->destination);
+        }
+    }
     return fd;
 }
 

@@ -277,3 +277,20 @@ def test_destination_swapped_for_a_symlink_during_create(rt, tmp_path):
     # Both outcomes are fine; the point is the host directory above. Record the mix for the log.
     print(f"swaps={swaps[0]} outcomes={outcomes}")
     assert untouched(target)
+
+
+def test_mount_through_a_symlink_onto_proc_cannot_cover_procfs(rt):
+    """`/myproc -> /proc` inside the root, and a tmpfs mounted at /myproc: it would hide the container's
+    procfs (CVE-2019-16884 shape). The destination is resolved first, and only procfs may land on /proc."""
+    def mutate(cfg):
+        cfg["mounts"].append({"destination": "/myproc", "type": "tmpfs", "source": "tmpfs"})
+
+    bundle = rt.bundle(["/bin/true"], mutate=mutate, own_rootfs=True)
+    (bundle / "rootfs" / "myproc").symlink_to("/proc")
+    cid = rt.new_id()
+    proc = rt("run", "-b", str(bundle), cid)
+    assert proc.returncode == 1
+    assert b"resolves to the container's /proc" in proc.stderr
+    assert not (rt.root / cid).exists()
+    (bundle / "rootfs" / "myproc").unlink()
+    assert rt("run", "-b", str(bundle), rt.new_id()).returncode == 0
