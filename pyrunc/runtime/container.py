@@ -107,7 +107,7 @@ class Container:
             if not self.init_alive():
                 raise StateError("container not running")
             if lib.pyrunc_pidfd_send_signal(pidfd, sig, err) < 0:
-                if err.errnum == 3:  # ESRCH: it exited between the check and the signal
+                if getattr(err, "errnum", 0) == 3:  # ESRCH: it exited between the check and the signal
                     raise StateError("container not running")
                 raise_err(err)
         finally:
