@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 
 CLONE_NEWNS = 0x00020000
 PR_SET_CHILD_SUBREAPER = 36
-PODMAN_CONFIG = "/work/shared/engine-configs/podman.json"
+PODMAN_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                             "shared", "engine-configs", "podman.json")
 SLEEP_ARGS = ["/bin/sleep", "100000"]
 # Peak RSS is measured in extra untimed rounds through GNU time: wait4's ru_maxrss of a child forked
 # from this Python process keeps the fork's high-water mark (~14 MiB) across execve.
