@@ -161,11 +161,7 @@ def rt(tmp_path: pathlib.Path, shared_rootfs: pathlib.Path):
         cgroups_after = _pyrunc_cgroups(runtime.ids) - cgroups_before
         for path in sorted(mounts_after, reverse=True):
             subprocess.run(["umount", "-l", path], capture_output=True)
-        for path in sorted(cgroups_after, key=len, reverse=True):
-            try:
-                os.rmdir(path)
-            except OSError:
-                pass
+        _remove_cgroups(cgroups_after)
         if leftover:
             failures.append(f"containers left behind: {leftover}")
         if mounts_after:
@@ -176,17 +172,44 @@ def rt(tmp_path: pathlib.Path, shared_rootfs: pathlib.Path):
         pytest.fail("; ".join(failures))
 
 
+def _remove_cgroups(paths) -> None:
+    """Remove test cgroups deepest first; a process still in one (a runtime killed by a test timeout left
+    its init there) is killed by PID first, or the rmdir, and with it the session's parent, would fail."""
+    import select
+
+    for path in sorted((str(p) for p in paths), key=len, reverse=True):
+        try:
+            pids = [int(x) for x in pathlib.Path(path, "cgroup.procs").read_text().split()]
+        except OSError:
+            pids = []
+        fds = []
+        for pid in pids:
+            try:
+                fds.append(os.pidfd_open(pid))
+                os.kill(pid, 9)
+            except OSError:
+                pass
+        poller = select.poll()
+        for fd in fds:
+            poller.register(fd, select.POLLIN)
+        waiting = len(fds)
+        while waiting:
+            ready = poller.poll(10_000)
+            if not ready:
+                break
+            for fd, _ in ready:
+                poller.unregister(fd)
+                waiting -= 1
+        for fd in fds:
+            os.close(fd)
+        try:
+            os.rmdir(path)
+        except OSError:
+            pass
+
+
 def pytest_sessionfinish(session, exitstatus):
     for hierarchy in pathlib.Path("/sys/fs/cgroup").glob("*"):
         parent = hierarchy / CGROUP_PARENT
         if parent.is_dir():
-            for sub in sorted(parent.rglob("*"), key=lambda p: len(str(p)), reverse=True):
-                if sub.is_dir():
-                    try:
-                        sub.rmdir()
-                    except OSError:
-                        pass
-            try:
-                parent.rmdir()
-            except OSError:
-                pass
+            _remove_cgroups([p for p in parent.rglob("*") if p.is_dir()] + [parent])
