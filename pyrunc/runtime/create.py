@@ -15,6 +15,21 @@ from ..log import LOG
 from ..state.store import FIFO_FILE
 from . import procs
 from .container import Container
+from .sync import (
+    PM_EOF,
+    PM_GO,
+    PM_HOOKS_DONE,
+    PM_HOOKS_REQ,
+    PM_IDMAP_DONE,
+    PM_IDMAP_REQ,
+    PM_INIT_PID,
+    PM_PTY_MASTER,
+    PM_READY,
+    PM_SECCOMP_FD,
+    SyncChannel,
+    hand_over_pty,
+    unexpected,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,17 +37,6 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ..cli.context import Context
-
-PM_GO = 1
-PM_IDMAP_REQ = 2
-PM_IDMAP_DONE = 3
-PM_INIT_PID = 4
-PM_HOOKS_REQ = 5
-PM_HOOKS_DONE = 6
-PM_PTY_MASTER = 7
-PM_SECCOMP_FD = 8
-PM_READY = 9
-PM_ERROR = 10
 
 INIT_TIMEOUT_MS = 120_000
 
@@ -187,7 +191,7 @@ def create(ctx: Context, container_id: str, opts: CreateOptions, extra_env: list
 
 def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle: str, directory: str,
                    opts: CreateOptions, extra_env: list[str], undo: _Undo) -> Created:
-    from ..native import err_from_payload, ffi, lib, new_err, raise_err
+    from ..native import ffi, lib, new_err, raise_err
     from .plan import build_plan
 
     linux = cfg.get("linux") or {}
@@ -247,8 +251,8 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
     close_plan_fds()  # the child has its copies
     if manager is not None:
         manager.join(child)
-    if lib.pyrunc_msg_send(sync_fd, PM_GO, 0, ffi.NULL, 0, -1, err) < 0:
-        raise_err(err)
+    channel = SyncChannel(sync_fd)
+    channel.send(PM_GO)
 
     record: dict[str, Any] = {
         "ociVersion": cfg.get("ociVersion", "1.3.0"),
@@ -264,26 +268,16 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
         "process": proc,
         "mount_ns": plan.has_mount_ns,
         "seccomp": linux.get("seccomp"),
-        "systemd": ctx.systemd_cgroup,
     }
     container = Container(ctx.store, record)
 
-    hdr = ffi.new("struct pyrunc_msg *")
-    cap = 65536
-    payload = ffi.new("char[]", cap)
-    got_fd = ffi.new("int *")
     pty_master = -1
     ready = False
     # The setup child sends the init's pid and the init sends ready: two processes, either order.
     while not (ready and init_pid):
-        n = lib.pyrunc_msg_recv(sync_fd, hdr, payload, cap, got_fd, INIT_TIMEOUT_MS, err)
-        if n < 0:
-            raise_err(err)
-        kind = hdr.type
-        if kind == 0:
+        kind, value, fd = channel.recv(INIT_TIMEOUT_MS)
+        if kind == PM_EOF:
             raise PyruncError("container init exited before it was ready")
-        if kind == PM_ERROR:
-            raise err_from_payload(ffi.buffer(payload, n)[:])
         if kind == PM_IDMAP_REQ:
             if plan.setgroups_deny:
                 _write_proc(child, "setgroups", "deny")
@@ -291,10 +285,9 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
                 _write_proc(child, "uid_map", plan.uid_map)
             if plan.gid_map:
                 _write_proc(child, "gid_map", plan.gid_map)
-            if lib.pyrunc_msg_send(sync_fd, PM_IDMAP_DONE, 0, ffi.NULL, 0, -1, err) < 0:
-                raise_err(err)
+            channel.send(PM_IDMAP_DONE)
         elif kind == PM_INIT_PID:
-            init_pid = hdr.value
+            init_pid = value
             procs.wait_child(child)
             child_reaped = True
             record["pid"] = init_pid
@@ -311,17 +304,10 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
             run_hooks(plan.hooks, "prestart", host_state)
             run_hooks(plan.hooks, "createRuntime", host_state)
             inner = container.hook_state("created", _ns_pid(init_pid))
-            if lib.pyrunc_msg_send(sync_fd, PM_HOOKS_DONE, 0, inner, len(inner), -1, err) < 0:
-                raise_err(err)
+            channel.send(PM_HOOKS_DONE, inner)
         elif kind == PM_PTY_MASTER:
-            fd = got_fd[0]
             if opts.console_socket:
-                try:
-                    name = b"/dev/ptmx"
-                    if lib.pyrunc_send_fd_to_path(opts.console_socket.encode(), fd, name, len(name), err) < 0:
-                        raise_err(err)
-                finally:
-                    os.close(fd)
+                hand_over_pty(opts.console_socket, fd)
             else:
                 pty_master = fd
 
@@ -330,7 +316,6 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
 
                 undo.push(close_master)
         elif kind == PM_SECCOMP_FD:
-            fd = got_fd[0]
             try:
                 compiled = plan.seccomp
                 if compiled is None or not compiled.listener_path:
@@ -338,14 +323,14 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
                 from ..security.seccomp import listener_payload
 
                 doc = listener_payload(compiled, container.oci_state("creating"))
-                if lib.pyrunc_send_fd_to_path(compiled.listener_path.encode(), fd, doc, len(doc), err) < 0:
-                    raise_err(err)
+                if lib.pyrunc_send_fd_to_path(compiled.listener_path.encode(), fd, doc, len(doc), channel.err) < 0:
+                    raise_err(channel.err)
             finally:
                 os.close(fd)
         elif kind == PM_READY:
             ready = True
         else:
-            raise PyruncError(f"unexpected message {kind} from container init")
+            raise unexpected(kind, "container init")
     if not child_reaped:
         procs.wait_child(child)
     if opts.pid_file:
@@ -356,6 +341,3 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
     undo.steps.clear()
     return Created(container, pty_master)
 
-
-def state_json(container: Container) -> bytes:
-    return jsonio.dumps(container.oci_state()).encode()

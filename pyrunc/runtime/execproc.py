@@ -9,6 +9,7 @@ from ..errors import ConfigError, PyruncError, StateError, UsageError
 from ..log import LOG
 from . import planfile as pf
 from .container import Container
+from .sync import PM_EOF, PM_GO, PM_INIT_PID, PM_PTY_MASTER, PM_READY, SyncChannel, hand_over_pty, unexpected
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,11 +28,6 @@ NS_FILES = (
     ("mnt", "mount"),
 )
 
-PM_PTY_MASTER = 7
-PM_READY = 9
-PM_ERROR = 10
-PM_INIT_PID = 4
-PM_GO = 1
 
 
 class ExecRequest:
@@ -62,7 +58,7 @@ def container_namespaces(pid: int) -> list[tuple[int, str]]:
 
 
 def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
-    from ..native import err_from_payload, ffi, lib, new_err, raise_err
+    from ..native import ffi, lib, new_err, raise_err
     from .plan import build_process
 
     container = Container.load(ctx.store, container_id)
@@ -140,19 +136,14 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
             join_dirs(cgroup_dirs, child)
         elif manager is not None:
             manager.join(child)
-        if lib.pyrunc_msg_send(sync_fd, PM_GO, 0, ffi.NULL, 0, -1, err) < 0:
-            raise_err(err)
-        hdr = ffi.new("struct pyrunc_msg *")
-        payload = ffi.new("char[]", 4096)
-        got_fd = ffi.new("int *")
+        channel = SyncChannel(sync_fd, 4096)
+        channel.send(PM_GO)
         ready = False
         # CHILD reports the pid and INIT reports ready on the same socket, in either order; INIT keeps
         # its end open (close-on-exec) until execve, so EOF after both means the process now runs.
         while True:
-            n = lib.pyrunc_msg_recv(sync_fd, hdr, payload, 4096, got_fd, timeout_ms, err)
-            if n < 0:
-                raise_err(err)
-            if hdr.type == 0:
+            kind, value, fd = channel.recv(timeout_ms)
+            if kind == PM_EOF:
                 if ready and proc_pid:
                     break
                 raise PyruncError(
@@ -160,32 +151,21 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
                     if not ready
                     else "exec setup process exited without reporting the process id"
                 )
-            if hdr.type == PM_ERROR:
-                raise err_from_payload(ffi.buffer(payload, n)[:])
-            if hdr.type == PM_INIT_PID:
-                proc_pid = target[0] = hdr.value
+            if kind == PM_INIT_PID:
+                proc_pid = target[0] = value
                 from .procs import wait_child
 
                 wait_child(child)
                 child = 0
-            elif hdr.type == PM_PTY_MASTER:
-                fd = got_fd[0]
+            elif kind == PM_PTY_MASTER:
                 if req.console_socket:
-                    name = b"/dev/ptmx"
-                    try:
-                        if (
-                            lib.pyrunc_send_fd_to_path(req.console_socket.encode(), fd, name, len(name), err)
-                            < 0
-                        ):
-                            raise_err(err)
-                    finally:
-                        os.close(fd)
+                    hand_over_pty(req.console_socket, fd)
                 else:
                     pty_master = fd
-            elif hdr.type == PM_READY:
+            elif kind == PM_READY:
                 ready = True
             else:
-                raise PyruncError(f"unexpected message {hdr.type} from exec process")
+                raise unexpected(kind, "exec process")
         ok = True
     finally:
         os.close(sync_fd)
