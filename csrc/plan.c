@@ -135,7 +135,6 @@ static int decode_one(struct cursor *c, struct pr_plan *p)
     case PA_SETGROUPS_DENY: if (get_u32(c, &u) < 0) return -1; p->setgroups_deny = u != 0; return 0;
     case PA_EXEC_MODE: if (get_u32(c, &u) < 0) return -1; p->exec_mode = u != 0; return 0;
     case PA_HOOKS_SYNC: if (get_u32(c, &u) < 0) return -1; p->hooks_sync = u != 0; return 0;
-    case PA_CGROUP_NS_AFTER: if (get_u32(c, &u) < 0) return -1; p->cgroup_ns_after = u != 0; return 0;
     case PA_MOUNT: {
         struct pr_mount *m = push((void **)&p->mounts, &p->n_mounts, sizeof(*m), c->err);
         uint64_t flags = 0, prop = 0;

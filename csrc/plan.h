@@ -85,7 +85,7 @@ struct pr_plan {
     struct pr_nsjoin *join;
     unsigned long rootfs_propagation;
     bool root_readonly, no_pivot, no_new_privs, no_new_keyring, setgroups_deny, exec_mode;
-    bool cgroup_ns_after, hooks_sync;
+    bool hooks_sync;
     uint32_t n_mounts;
     struct pr_mount *mounts;
     uint32_t n_devices;

@@ -59,14 +59,11 @@
 #define PA_APPARMOR 36          /* str profile */
 #define PA_SELINUX_LABEL 37     /* str */
 #define PA_INIT_NAME 38         /* str: comm name while the runtime runs in the child */
-#define PA_CGROUP_NS_AFTER 39   /* u32: unshare CLONE_NEWCGROUP only after the cgroup join */
 #define PA_NO_NEW_KEYRING 40    /* u32 */
 #define PA_SETGROUPS_DENY 41    /* u32 */
 #define PA_EXEC_MODE 42         /* u32: 1 = exec into a running container (join only, no rootfs) */
-#define PA_LANDLOCK_RESERVED 43
 #define PA_MOUNT_LABEL 44       /* str: SELinux context= for mounts */
 #define PA_HOOKS_SYNC 45        /* u32: stop before pivot_root so the parent runs prestart/createRuntime hooks */
-#define PA_CONSOLE_PATH 46      /* reserved */
 #define PA_CPU_AFFINITY_FINAL 47 /* bytes: cpu_set_t mask set right before execve */
 #define PA_MEMPOLICY 48         /* u32 mode|flags, then the node mask bytes */
 #define PA_INIT_EXE_FD 49       /* i32: sealed read-only memfd of pyrunc-init, exec'd by the init (-1: none) */
@@ -83,8 +80,6 @@
 #define PM_SECCOMP_FD 8     /* init -> parent: seccomp notify fd (SCM_RIGHTS) */
 #define PM_READY 9          /* init -> parent: waiting on the exec fifo */
 #define PM_ERROR 10         /* child -> parent: payload = struct pyrunc_err */
-#define PM_ACK 11           /* parent -> child: generic continue */
-#define PM_EXECED 12        /* exec's process is about to execve */
 
 struct pyrunc_err {
     int errnum;
@@ -129,9 +124,6 @@ int pyrunc_run_hook(const char *path, char *const argv[], char *const envp[], co
 int pyrunc_pidfd_open(int pid, struct pyrunc_err *err);
 int pyrunc_pidfd_send_signal(int pidfd, int sig, struct pyrunc_err *err);
 int pyrunc_pidfd_wait(int pidfd, int timeout_ms, struct pyrunc_err *err);
-
-/* Open an O_PATH fd. */
-int pyrunc_open_path(const char *path, struct pyrunc_err *err);
 
 /* umount2(path, flags) for the parent's own cleanup (mounts made without a mount namespace). */
 int pyrunc_umount(const char *path, int flags, struct pyrunc_err *err);

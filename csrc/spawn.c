@@ -55,31 +55,6 @@ static struct pr_plan g_plan;
 static char g_state_json[65536];
 static size_t g_state_len;
 
-/* Weak defaults so the core links while a concern is absent; the real ones live in rootfs.c / seccomp.c. */
-__attribute__((weak)) int pr_rootfs_prepare(const struct pr_plan *p, struct pyrunc_err *err)
-{
-    return pr_fail(err, PR_STAGE_ROOTFS, ENOSYS, "prepare rootfs `%s`", p->rootfs ? p->rootfs : "");
-}
-
-__attribute__((weak)) int pr_rootfs_finish(const struct pr_plan *p, struct pyrunc_err *err)
-{
-    return pr_fail(err, PR_STAGE_PIVOT, ENOSYS, "pivot into rootfs `%s`", p->rootfs ? p->rootfs : "");
-}
-
-
-__attribute__((weak)) int pr_seccomp_load(const struct pr_plan *p, int *notify_fd, struct pyrunc_err *err)
-{
-    struct {
-        unsigned short len;
-        const void *filter;
-    } prog = {(unsigned short)(p->seccomp_bpf_len / 8), p->seccomp_bpf};
-    long r = syscall(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, p->seccomp_flags, &prog);
-    if (r < 0)
-        return pr_fail_errno(err, PR_STAGE_SECCOMP, "load seccomp filter");
-    *notify_fd = (p->seccomp_flags & 8 /* NEW_LISTENER */) ? (int)r : -1;
-    return 0;
-}
-
 static void __attribute__((noreturn)) child_fail(const struct pr_plan *p, struct pyrunc_err *err)
 {
     pyrunc_msg_send(p->sync_fd, PM_ERROR, err->errnum, err, sizeof(*err), -1, NULL);

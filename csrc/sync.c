@@ -189,11 +189,3 @@ int pyrunc_pidfd_wait(int pidfd, int timeout_ms, struct pyrunc_err *err)
         return pr_fail_errno(err, PR_STAGE_SYNC, "poll pidfd");
     return r > 0 ? 1 : 0;
 }
-
-int pyrunc_open_path(const char *path, struct pyrunc_err *err)
-{
-    int fd = open(path, O_PATH | O_CLOEXEC);
-    if (fd < 0)
-        return pr_fail_errno(err, PR_STAGE_SPAWN, "open `%s`", path);
-    return fd;
-}

@@ -3,14 +3,6 @@
 from __future__ import annotations
 
 
-class ExitStatus:
-    """Process exit statuses (plain ints: `enum` costs ~8 ms of start-up)."""
-
-    OK = 0
-    ERROR = 1
-    EXEC_RUNTIME_FAILED = 255
-
-
 class PyruncError(Exception):
     """A failure reported to the user as one line, exit status 1."""
 

@@ -70,12 +70,6 @@ class Parsed:
         self.values = values
         self.args = args
 
-    def __getattr__(self, name: str) -> object:
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
     def text(self, name: str) -> str | None:
         value = self.values.get(name)
         return value if isinstance(value, str) else None

@@ -33,7 +33,6 @@ def run(ctx: Context, argv: list[str]) -> int:
     opts = parse_command(COMMAND, argv)
     if opts is None:
         return 0
-    from ..errors import UsageError
     from ..runtime.create import create
     from ..runtime.lifecycle import delete, start
 
@@ -43,11 +42,7 @@ def run(ctx: Context, argv: list[str]) -> int:
     n_listen, extra_env = listen_fds()
     copts.preserve_fds += n_listen  # type: ignore[attr-defined]
     if detach:
-        created = create(ctx, container_id, copts, extra_env)  # type: ignore[arg-type]
-        if created.pty_master >= 0:
-            os.close(created.pty_master)
-            delete(ctx, container_id, True)
-            raise UsageError("cannot allocate tty if pyrunc will detach without setting console socket")
+        create(ctx, container_id, copts, extra_env)  # type: ignore[arg-type]
         try:
             start(ctx, container_id)
         except BaseException:

@@ -83,12 +83,6 @@ def _wait_for_exec(watch: int, container_id: str) -> None:
                           "(a startContainer hook or the process setup failed; see the container's stderr)")
 
 
-def parse_signal(text: str) -> int:
-    from .signals import signal_number
-
-    return signal_number(text)
-
-
 def kill(ctx: Context, container_id: str, sig: int, all_processes: bool) -> None:
     container = Container.load(ctx.store, container_id)
     status = container.status()
@@ -131,9 +125,11 @@ def _teardown(ctx: Context, container: Container) -> None:
 
 def _kill_and_wait(container: Container) -> None:
     manager = container.cgroups()
+    killed = False
     if manager is not None:
         try:
-            manager.kill_all(SIGKILL)
+            manager.kill_all(SIGKILL)  # reaches the init too
+            killed = True
         except (OSError, PyruncError):
             pass
         try:
@@ -141,10 +137,11 @@ def _kill_and_wait(container: Container) -> None:
                 manager.thaw()
         except (OSError, PyruncError):
             pass
-    try:
-        container.signal(SIGKILL)
-    except StateError:
-        pass
+    if not killed:
+        try:
+            container.signal(SIGKILL)
+        except StateError:
+            pass
     container.wait_exit(10_000)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from ..errors import ConfigError, PyruncError
+from ..errors import ConfigError
 from ..log import LOG
 from ..security.lsm import lsm_enabled as lsm_enabled  # re-exported: features.py asks the plan module
 from ..security.lsm import mount_label, process_labels
@@ -350,7 +350,7 @@ def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: 
                 raise ConfigError(f"/linux/memoryPolicy/flags/{i}", f"unknown memory policy flag {name!r}")
             mode |= MEMPOLICY_FLAGS[name]
         nodes = cpu_mask(str(policy["nodes"]), "/linux/memoryPolicy/nodes") if policy.get("nodes") else b""
-        w.raw(pf.PA_MEMPOLICY, _u32pair(mode, 0)[:4] + nodes)
+        w.raw(pf.PA_MEMPOLICY, mode.to_bytes(4, "little") + nodes)
     plan.net_devices = dict(linux.get("netDevices") or {})
 
     seccomp = linux.get("seccomp")
@@ -384,7 +384,3 @@ def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: 
         fill_plan(plan_fd, plan.blob)
     return plan
 
-
-def require(cond: bool, message: str) -> None:
-    if not cond:
-        raise PyruncError(message)

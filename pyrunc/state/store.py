@@ -70,9 +70,6 @@ class Store:
         validate_id(container_id)
         return os.path.join(self.root, container_id)
 
-    def exists(self, container_id: str) -> bool:
-        return os.path.isdir(self.dir(container_id))
-
     def create(self, container_id: str) -> str:
         """Make the container's directory; it must not exist yet."""
         path = self.dir(container_id)

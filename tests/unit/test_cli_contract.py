@@ -15,12 +15,7 @@ from tests.conftest import ROOT
 
 
 def pyrunc(*args: str, cwd: str | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:
-    import _cffi_backend
-
-    paths = [str(ROOT), os.path.dirname(_cffi_backend.__file__)]
-    code = f"import sys; sys.path[:0] = {paths!r}; from pyrunc.cli.main import entry; entry()"
-    return subprocess.run([sys.executable, "-I", "-S", "-c", code, *args], capture_output=True, cwd=cwd,
-                          input=input, timeout=60)
+    return subprocess.run([*pyrunc_argv(), *args], capture_output=True, cwd=cwd, input=input, timeout=60)
 
 
 def one_error_line(proc: subprocess.CompletedProcess) -> str:
