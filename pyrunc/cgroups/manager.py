@@ -288,10 +288,9 @@ class CgroupManager:
             pass
 
     def _apply(self, resources: dict, update: bool) -> None:
-        from . import v2 as v2w
-        from .common import ptr
-
         if self.mode == UNIFIED:
+            from . import v2 as v2w
+
             assert self.v2_dir is not None
             v2w.apply(self.v2_dir, resources, update=update)
         else:
@@ -299,8 +298,13 @@ class CgroupManager:
 
             dirs = dict(self.v1_dirs)
             # A controller only the cgroup2 tree offers on this hybrid host (hugetlb here, say) is driven
-            # there; the v1 writer would otherwise call it unavailable.
-            if self.mode == HYBRID and self.v2_dir is not None:
+            # there; the v1 writer would otherwise call it unavailable. The v2 writer is loaded only for a
+            # config that uses one of them (importing it costs ~1 ms of every create).
+            if (self.mode == HYBRID and self.v2_dir is not None
+                    and ("hugetlb" not in dirs and resources.get("hugepageLimits")
+                         or "rdma" not in dirs and resources.get("rdma"))):
+                from . import v2 as v2w
+
                 avail = v2w.controllers(self.v2_dir)
                 if "hugetlb" not in dirs and "hugetlb" in avail:
                     v2w.apply_hugetlb(self.v2_dir, avail, resources)
@@ -312,8 +316,11 @@ class CgroupManager:
             if resources.get("unified"):
                 if self.mode == LEGACY:
                     from ..errors import ConfigError
+                    from .common import ptr
 
                     raise ConfigError(ptr("unified"), "this host has no cgroup v2 hierarchy")
+                from . import v2 as v2w
+
                 v2w.apply_unified(self.v2_dir, resources)
         if not update or "devices" in resources:
             self._apply_devices(resources, update)
@@ -339,6 +346,13 @@ class CgroupManager:
                 fs.write(d + "/cgroup.procs", str(pid))
             except PyruncError as exc:
                 raise PyruncError(f"join cgroup: {exc}") from None
+
+    def join_targets(self) -> tuple[list[str], str]:
+        """What a single-threaded process writes "0" to, to join by itself: each v1 hierarchy's `tasks`
+        file, and the cgroup2 directory to be cloned into (csrc/spawn.c says why not cgroup.procs)."""
+        if self.skipped:
+            return [], ""
+        return [d + "/tasks" for d in self._unique_v1()], self.v2_dir or ""
 
     def clone_into_fd(self) -> int | None:
         if self.skipped or self.mode != UNIFIED or self.v2_dir is None:

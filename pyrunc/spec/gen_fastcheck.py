@@ -10,6 +10,9 @@ returns None when the value is valid, or a tuple (message, kind, path) where pat
 pointer segments innermost first (callers append their own segment as the error unwinds, so the
 success path never builds pointers).
 
+The walkers that list unknown properties go to a second module, fastunknown.py: only `--debug` asks for
+them, and leaving them out halves what every `create` unmarshals. Neither module imports anything.
+
 Equivalence with jsonschema (through reference.py) is tested in tests/unit/test_spec_fastcheck.py.
 """
 
@@ -48,6 +51,7 @@ KEYWORDS = {
 }
 METADATA = {"$schema", "$id", "$comment", "title", "description", "definitions"}
 OUTPUT = pathlib.Path(__file__).resolve().parent / "fastcheck.py"
+OUTPUT_UNKNOWN = OUTPUT.with_name("fastunknown.py")
 
 TYPE_TEST = {
     "object": "isinstance({v}, dict)",
@@ -314,7 +318,7 @@ class Generator:
         return False
 
     # -- whole module --------------------------------------------------------------------------------
-    def run(self) -> str:
+    def run(self) -> dict[pathlib.Path, str]:
         roots = {}
         for document, fname in ROOTS.items():
             target, tfile, func = self.deref(self.schemas.docs[fname], fname)
@@ -326,30 +330,33 @@ class Generator:
             self.emit(name, fname, schema)
         return self.render(roots)
 
-    def render(self, roots: dict[str, str]) -> str:
-        text_funcs = "\n\n\n".join("\n".join(lines) for lines in self.functions.values())
-        text_unknown = "\n\n\n".join("\n".join(lines) for lines in self.unknown_functions.values())
-        out = [
+    def render(self, roots: dict[str, str]) -> dict[pathlib.Path, str]:
+        return {OUTPUT: self.render_checks(roots), OUTPUT_UNKNOWN: self.render_unknown(roots)}
+
+    def header(self, what: str) -> list[str]:
+        return [
             '"""Generated from oci-schemas/*.json by pyrunc/spec/gen_fastcheck.py: do not edit.',
             "",
             "Regenerate with `python -m pyrunc.spec.gen_fastcheck` after changing a schema.",
             "",
-            "Each _c_* function returns None for a valid value, or (message, kind, path) with the JSON",
-            "pointer segments of the failing value innermost first; `kind` is the keyword that failed.",
+            *what.splitlines(),
             '"""',
             "",
             "# ruff: noqa",
             "# mypy: ignore-errors",
             "# fmt: off",
             "",
-            "from __future__ import annotations",
-            "",
-            "_MISSING = object()",
-            "",
         ]
+
+    def render_checks(self, roots: dict[str, str]) -> str:
+        out = self.header(
+            "Each _c_* function returns None for a valid value, or (message, kind, path) with the JSON\n"
+            "pointer segments of the failing value innermost first; `kind` is the keyword that failed."
+        )
+        out += ["_MISSING = object()", ""]
         for (prefix, *values), const in self.constants.items():
-            out.append(f"{const} = frozenset({values!r})")
             if prefix == "_ENUM":
+                out.append(f"{const} = frozenset({values!r})")
                 out.append(f"{const}_TEXT = {', '.join(json.dumps(v) for v in values)!r}")
         for name in patterns.CONSTANTS:
             out.append(f"{name} = frozenset({''.join(sorted(getattr(patterns, name)))!r})")
@@ -364,49 +371,67 @@ class Generator:
                 out.append(inspect.getsource(getattr(patterns, helper)).rstrip())
             out.append("")
         out.append("")
-        out.append("def _esc(k):")
-        out.append("    return str(k).replace('~', '~0').replace('/', '~1')")
-        out.append("")
-        out.append("")
-        out.append(text_funcs)
-        out.append("")
-        out.append("")
-        out.append(text_unknown)
-        out.append("")
-        out.append("")
-        out.append("def _pointer(path):")
-        out.append("    return ''.join('/' + _esc(seg) for seg in reversed(path))")
-        out.append("")
-        out.append("")
-        out.append("def check(document, value):")
-        out.append(
-            '    """None if `value` is a valid `document` ("config", ...), else (pointer, kind, message)."""'
-        )
-        out.append("    e = _CHECKS[document](value)")
-        out.append("    if e is None:")
-        out.append("        return None")
-        out.append("    return _pointer(e[2]), e[1], e[0]")
-        out.append("")
-        out.append("")
-        out.append("def unknown_properties(document, value):")
-        out.append(
-            '    """JSON pointers of properties the schema does not define (the spec says: ignore them)."""'
-        )
-        out.append("    out = []")
-        out.append("    _UNKNOWN[document](value, '', out)")
-        out.append("    return out")
-        out.append("")
-        out.append("")
-        out.append("_CHECKS = {")
+        out.append("\n\n\n".join("\n".join(lines) for lines in self.functions.values()))
+        out += [
+            "",
+            "",
+            "def _pointer(path):",
+            "    return ''.join('/' + str(seg).replace('~', '~0').replace('/', '~1') for seg in reversed(path))",
+            "",
+            "",
+            "def check(document, value):",
+            '    """None if `value` is a valid `document` ("config", ...), else (pointer, kind, message)."""',
+            "    e = _CHECKS[document](value)",
+            "    if e is None:",
+            "        return None",
+            "    return _pointer(e[2]), e[1], e[0]",
+            "",
+            "",
+            "def unknown_properties(document, value):",
+            '    """JSON pointers of properties the schema does not define (the spec says: ignore them)."""',
+            "    from .fastunknown import unknown_properties",
+            "",
+            "    return unknown_properties(document, value)",
+            "",
+            "",
+            "_CHECKS = {",
+        ]
         for document, name in roots.items():
             out.append(f"    {document!r}: _c_{name},")
         out.append("}")
-        out.append("_UNKNOWN = {")
+        return "\n".join(out) + "\n"
+
+    def render_unknown(self, roots: dict[str, str]) -> str:
+        out = self.header(
+            "Each _u_* function appends to `out` the JSON pointers of the properties below `v` (found at\n"
+            "pointer `p`) that the schema does not define. Only `--debug` asks for them."
+        )
+        for (prefix, *values), const in self.constants.items():
+            if prefix == "_KNOWN":
+                out.append(f"{const} = frozenset({values!r})")
+        out += [
+            "",
+            "",
+            "def _esc(k):",
+            "    return str(k).replace('~', '~0').replace('/', '~1')",
+            "",
+            "",
+            "\n\n\n".join("\n".join(lines) for lines in self.unknown_functions.values()),
+            "",
+            "",
+            "def unknown_properties(document, value):",
+            '    """JSON pointers of properties the schema does not define (the spec says: ignore them)."""',
+            "    out = []",
+            "    _UNKNOWN[document](value, '', out)",
+            "    return out",
+            "",
+            "",
+            "_UNKNOWN = {",
+        ]
         for document, name in roots.items():
             out.append(f"    {document!r}: _u_{name},")
         out.append("}")
-        text = "\n".join(out) + "\n"
-        return text
+        return "\n".join(out) + "\n"
 
 
 def source_dir() -> pathlib.Path:
@@ -415,18 +440,20 @@ def source_dir() -> pathlib.Path:
     return checkout if (checkout / "config.json").is_file() else schema_dir()
 
 
-def generate() -> str:
+def generate() -> dict[pathlib.Path, str]:
+    """{output file: its text} for fastcheck.py and fastunknown.py."""
     return Generator(SchemaSet(source_dir())).run()
 
 
 def main(argv: list[str]) -> int:
-    text = generate()
+    outputs = generate()
     if "--check" in argv:
-        if OUTPUT.read_text() != text:
-            print(f"{OUTPUT} is stale: run python -m pyrunc.spec.gen_fastcheck", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(text)
+        stale = [path for path, text in outputs.items() if not path.is_file() or path.read_text() != text]
+        for path in stale:
+            print(f"{path} is stale: run python -m pyrunc.spec.gen_fastcheck", file=sys.stderr)
+        return 1 if stale else 0
+    for path, text in outputs.items():
+        path.write_text(text)
     return 0
 
 
