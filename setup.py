@@ -50,6 +50,32 @@ class BuildWithInit(build_ext):
             # this binary counts in each waiting init's memory.
             extra_postargs=["-static", "-s", "-Wl,--gc-sections"],
         )
+        self._build_front(package_dir)
+
+    def _build_front(self, package_dir: pathlib.Path) -> None:
+        """pyrunc-front (csrc/front/, docs/front.md): `pyrunc` as a static executable serving plain state,
+        start, kill and delete itself, exec'ing the Python CLI (its own path + ".py") for the rest."""
+        sources = sorted(str(p.relative_to(ROOT)) for p in (CSRC / "front").glob("*.c")) + ["csrc/errors.c"]
+        objects = self.compiler.compile(
+            sources,
+            output_dir=str(pathlib.Path(self.build_temp) / "pyrunc-front"),
+            macros=[("_GNU_SOURCE", "1")],
+            include_dirs=[str(CSRC)],
+            extra_postargs=["-Wall", "-Wextra", "-Os", "-std=gnu11", "-ffunction-sections", "-fdata-sections"],
+        )
+        self.compiler.link_executable(
+            objects, "pyrunc-front", output_dir=str(package_dir),
+            extra_postargs=["-static", "-s", "-Wl,--gc-sections"],
+        )
+        if self.inplace:
+            # A checkout built in place: the front end's fallback runs this checkout's Python CLI.
+            import sys
+
+            if str(ROOT) not in sys.path:
+                sys.path.insert(0, str(ROOT))
+            from pyrunc.launcher import write_script
+
+            write_script(str(package_dir / "pyrunc-front.py"))
 
 
 setup(

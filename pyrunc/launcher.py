@@ -5,6 +5,11 @@ machine, ~200 ms more behind a pyenv shim). Engines call the runtime 4-6 times p
 launcher instead runs the real interpreter isolated and without site (`-I -S`), and puts the directory
 that holds the installed package on sys.path itself.
 
+Where the build made the C front end (pyrunc/pyrunc-front, docs/front.md), `install PATH` puts that
+static executable at PATH and the Python launcher script at PATH + ".py": the front end serves plain
+`state`, `start`, `kill` and `delete` itself and exec's the script (found as its own resolved path +
+".py") for everything else. Without the front end, the script itself goes to PATH.
+
     python3 -m pyrunc.launcher install [PATH]    (default: the pip-generated script's path)
 """
 
@@ -21,6 +26,8 @@ sys.path[:0] = {paths!r}
 from pyrunc.cli.main import entry
 entry()
 """
+
+FRONT_BINARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyrunc-front")
 
 
 def render() -> str:
@@ -41,13 +48,30 @@ def render() -> str:
     return TEMPLATE.format(python=python, paths=paths)
 
 
-def install(path: str) -> None:
-    text = render()
+def _replace(path: str, data: bytes) -> None:
+    """Write path atomically (temp + rename), executable: a running engine never sees half a file."""
     temp = f"{path}.tmp.{os.getpid()}"
-    with open(temp, "w") as handle:
-        handle.write(text)
+    with open(temp, "wb") as handle:
+        handle.write(data)
     os.chmod(temp, 0o755)
     os.rename(temp, path)
+
+
+def write_script(path: str) -> None:
+    _replace(path, render().encode())
+
+
+def install(path: str) -> bool:
+    """Install at path; True when the C front end went there (with its script at path + ".py")."""
+    if os.path.isfile(FRONT_BINARY):
+        with open(FRONT_BINARY, "rb") as handle:
+            front = handle.read()
+        # The script first: the front end must never run without the Python CLI it hands over to.
+        write_script(path + ".py")
+        _replace(path, front)
+        return True
+    write_script(path)
+    return False
 
 
 def main(argv: list[str]) -> int:
@@ -55,7 +79,7 @@ def main(argv: list[str]) -> int:
         sys.stderr.write("usage: python3 -m pyrunc.launcher install [PATH]\n")
         return 2
     target = argv[1] if len(argv) > 1 else os.path.join(sysconfig.get_path("scripts"), "pyrunc")
-    install(target)
+    front = install(target)
     link = "/usr/local/bin/pyrunc"
     if len(argv) == 1 and os.geteuid() == 0 and os.path.realpath(target) != os.path.realpath(link):
         try:
@@ -64,7 +88,10 @@ def main(argv: list[str]) -> int:
             os.symlink(target, link)
         except OSError:
             pass
-    print(f"installed the pyrunc launcher at {target}")
+    if front:
+        print(f"installed the pyrunc front end at {target} (python cli: {target}.py)")
+    else:
+        print(f"installed the pyrunc launcher at {target}")
     return 0
 
 

@@ -3,6 +3,7 @@
 Layout of a container directory (0700; the root itself 0711 so inits of other users can traverse):
   state.json   our state (see pyrunc/state/record.py), replaced with temp + fsync + rename
   exec.fifo    the fifo the init blocks on until `start` (removed by start)
+  state.front  the C front end's record (see pyrunc/state/fastrecord.py), written before state.json
 The lock is an flock on the container directory itself, held across every read-modify-write.
 """
 
@@ -123,6 +124,10 @@ class Store:
             os.fsync(fd)
         finally:
             os.close(fd)
+        from . import fastrecord
+
+        # Before the rename: the front end checks the record against state.json's size and CRC.
+        fastrecord.write(self, directory, state, data)
         os.rename(temp, final)
 
     def remove(self, container_id: str) -> None:

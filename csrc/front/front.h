@@ -1,0 +1,78 @@
+/* front.h - the pyrunc front end: a static executable that serves the plain, successful cases of
+ * `state`, `start`, `kill` and `delete` (of a stopped container) itself and exec's the Python CLI with
+ * the same argv for everything else. See docs/front.md.
+ *
+ * Rule: decide before changing anything. Every function here either succeeds, or returns -1 with
+ * `why` set to a static reason, and the caller falls back to Python, which then does the whole command
+ * (and owns every error message). Only after the point of no return (start has written to the fifo)
+ * does the front end report an error itself, with a message Python rendered into the record. */
+#ifndef PYRUNC_FRONT_H
+#define PYRUNC_FRONT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define FRONT_RECORD_FILE "state.front"
+#define FRONT_STATE_FILE "state.json"
+#define FRONT_FIFO_FILE "exec.fifo"
+#define FRONT_MAX_CGROUPS 64
+
+enum front_status { ST_CREATED, ST_RUNNING, ST_PAUSED, ST_STOPPED, ST_COUNT };
+
+struct front_value {
+    const char *data; /* NUL-terminated (the record's '\n' after the value is replaced) */
+    size_t len;
+};
+
+/* The parsed record (pyrunc/state/fastrecord.py documents the format). */
+struct front_record {
+    char *buf;
+    long pid;
+    const char *init_start; /* "" = not recorded */
+    const char *freezer;    /* NULL, or "v1:<path>" / "v2:<path>" */
+    int poststart, poststop, unmount;
+    const char *leaves[FRONT_MAX_CGROUPS];
+    int n_leaves;
+    const char *rmdirs[FRONT_MAX_CGROUPS * 8]; /* "L<path>" or "P<path>", in removal order */
+    int n_rmdirs;
+    struct front_value docs[ST_COUNT];
+    const char *start_error;
+};
+
+/* The global options the fast path honours (everything else falls back). */
+struct front_opts {
+    const char *root;
+    const char *log;  /* NULL: no --log */
+    int log_json;
+};
+
+/* A container opened for a command: its directory fd (O_PATH-free, for flock) and its record. */
+struct front_ctr {
+    int root_fd;
+    int dir_fd;
+    const char *id;
+    struct front_record rec;
+};
+
+/* record.c */
+int front_valid_id(const char *id);
+int front_open(struct front_ctr *c, const char *root, const char *id, int lock, const char **why);
+void front_close(struct front_ctr *c);
+int front_read_record(struct front_ctr *c, const char **why);
+
+/* status.c */
+int front_alive(long pid, const char *init_start);
+int front_frozen(const struct front_record *rec);
+enum front_status front_status(const struct front_ctr *c);
+
+/* cmds.c */
+int front_state(struct front_ctr *c, const char **why);
+int front_kill(struct front_ctr *c, int sig, const char **why);
+int front_start(struct front_ctr *c, const struct front_opts *o, const char **why);
+int front_delete(struct front_ctr *c, const char **why);
+int front_signal_number(const char *text);
+
+/* report.c */
+void front_report_error(const struct front_opts *o, const char *msg);
+
+#endif

@@ -1,0 +1,340 @@
+/* record.c - opening a container's state directory and reading the record Python wrote beside
+ * state.json (format: pyrunc/state/fastrecord.py). Everything under the state root is opened with
+ * O_NOFOLLOW | O_CLOEXEC and read with a bound; anything unexpected is a reason to fall back. */
+#include "front.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define RECORD_MAX (8u << 20)
+/* Python's Store.read reads at most 16 MiB; a larger file is not one it could have written. */
+#define STATE_MAX (16u << 20)
+#define MAGIC "pyrunc-front 1\n"
+
+/* store.validate_id: [a-zA-Z0-9_+.-]{1,255}, not "." or "..". */
+int front_valid_id(const char *id)
+{
+    size_t n = strlen(id);
+
+    if (n == 0 || n > 255 || !strcmp(id, ".") || !strcmp(id, ".."))
+        return 0;
+    for (const char *p = id; *p; p++) {
+        char ch = *p;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+              ch == '+' || ch == '-' || ch == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+int front_open(struct front_ctr *c, const char *root, const char *id, int lock, const char **why)
+{
+    memset(c, 0, sizeof(*c));
+    c->root_fd = c->dir_fd = -1;
+    c->id = id;
+    /* The root itself may be a symlink (an admin's choice, Python follows it too); the entries under it not. */
+    c->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (c->root_fd < 0) {
+        *why = "state root cannot be opened";
+        return -1;
+    }
+    c->dir_fd = openat(c->root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (c->dir_fd < 0) {
+        *why = "container directory cannot be opened";
+        return -1;
+    }
+    if (lock) {
+        int rc;
+        do
+            rc = flock(c->dir_fd, LOCK_EX);
+        while (rc < 0 && errno == EINTR);
+        if (rc < 0) {
+            *why = "cannot lock the container directory";
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void front_close(struct front_ctr *c)
+{
+    if (c->dir_fd >= 0)
+        close(c->dir_fd);
+    if (c->root_fd >= 0)
+        close(c->root_fd);
+    free(c->rec.buf);
+    c->rec.buf = NULL;
+    c->dir_fd = c->root_fd = -1;
+}
+
+/* Open a regular file in the container directory; -1 on any error or another file type. */
+static int open_regular(int dir_fd, const char *name, struct stat *st)
+{
+    int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
+{
+    static uint32_t table[256];
+    static int ready;
+
+    if (!ready) {
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t v = i;
+            for (int k = 0; k < 8; k++)
+                v = (v & 1) ? (v >> 1) ^ 0xEDB88320u : v >> 1;
+            table[i] = v;
+        }
+        ready = 1;
+    }
+    crc = ~crc;
+    while (n--)
+        crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}
+
+/* Size and CRC-32 (zlib's) of state.json, read to its end with a bound. */
+static int state_digest(int dir_fd, unsigned long long *size, uint32_t *crc)
+{
+    unsigned char chunk[65536];
+    struct stat st;
+    unsigned long long total = 0;
+    uint32_t sum = 0;
+    int fd = open_regular(dir_fd, FRONT_STATE_FILE, &st);
+
+    if (fd < 0)
+        return -1;
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            close(fd);
+            return -1;
+        }
+        if (n == 0)
+            break;
+        total += (unsigned long long)n;
+        if (total > STATE_MAX) {
+            close(fd);
+            return -1;
+        }
+        sum = crc32_update(sum, chunk, (size_t)n);
+    }
+    close(fd);
+    *size = total;
+    *crc = sum;
+    return 0;
+}
+
+static int read_all(int fd, char *buf, size_t want)
+{
+    size_t got = 0;
+
+    while (got < want) {
+        ssize_t n = read(fd, buf + got, want - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        got += (size_t)n;
+    }
+    return 0;
+}
+
+/* A decimal number that fits: digits only, no sign, no spaces. */
+static int parse_ulong(const char *s, unsigned long long max, unsigned long long *out)
+{
+    unsigned long long v = 0;
+
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        if (v > (max - (unsigned long long)(*s - '0')) / 10)
+            return -1;
+        v = v * 10 + (unsigned long long)(*s - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int is_digits(const char *s)
+{
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+static int flag_value(const struct front_value *v, int *out)
+{
+    if (v->len != 1 || (v->data[0] != '0' && v->data[0] != '1'))
+        return -1;
+    *out = v->data[0] == '1';
+    return 0;
+}
+
+/* A path value: absolute, and no NUL inside (strlen == len). */
+static int path_ok(const struct front_value *v, size_t skip)
+{
+    return v->len > skip && strlen(v->data) == v->len && v->data[skip] == '/';
+}
+
+static const char *const doc_keys[ST_COUNT] = {"doc_created", "doc_running", "doc_paused", "doc_stopped"};
+
+enum { K_ID, K_SIZE, K_CRC, K_PID, K_START, K_POSTSTART, K_POSTSTOP, K_UNMOUNT, K_ERROR, K_REQUIRED };
+
+static int parse_record(struct front_ctr *c, size_t len, unsigned long long *state_size, uint32_t *state_crc)
+{
+    static const char *const required[K_REQUIRED] = {
+        "id", "state_size", "state_crc", "pid", "init_start", "poststart", "poststop", "unmount", "start_error",
+    };
+    struct front_record *r = &c->rec;
+    struct front_value seen[K_REQUIRED] = {{0}};
+    int have[K_REQUIRED] = {0}, have_doc[ST_COUNT] = {0};
+    char *p = r->buf + strlen(MAGIC), *end = r->buf + len;
+    unsigned long long num;
+
+    if (len < strlen(MAGIC) || memcmp(r->buf, MAGIC, strlen(MAGIC)))
+        return -1;
+    while (p < end) {
+        char *space = memchr(p, ' ', (size_t)(end - p)), *nl;
+        struct front_value v;
+        size_t key_len;
+        int matched = 0;
+
+        if (!space)
+            return -1;
+        key_len = (size_t)(space - p);
+        nl = memchr(space, '\n', (size_t)(end - space));
+        if (!nl || key_len == 0)
+            return -1;
+        *space = *nl = '\0';
+        if (parse_ulong(space + 1, (unsigned long long)(end - nl - 1), &num) < 0 || (size_t)(end - nl - 1) < num + 1)
+            return -1;
+        v.data = nl + 1;
+        v.len = (size_t)num;
+        if (v.data[v.len] != '\n')
+            return -1;
+        ((char *)v.data)[v.len] = '\0';
+        for (int k = 0; k < K_REQUIRED; k++) {
+            if (!strcmp(p, required[k])) {
+                if (have[k])
+                    return -1;
+                have[k] = 1;
+                seen[k] = v;
+                matched = 1;
+            }
+        }
+        for (int s = 0; s < ST_COUNT; s++) {
+            if (!strcmp(p, doc_keys[s])) {
+                if (have_doc[s])
+                    return -1;
+                have_doc[s] = 1;
+                r->docs[s] = v;
+                matched = 1;
+            }
+        }
+        if (!matched) {
+            if (!strcmp(p, "freezer")) {
+                if (r->freezer || !path_ok(&v, 3) ||
+                    (strncmp(v.data, "v1:", 3) != 0 && strncmp(v.data, "v2:", 3) != 0))
+                    return -1;
+                r->freezer = v.data;
+            } else if (!strcmp(p, "cgroup_leaf")) {
+                if (r->n_leaves >= FRONT_MAX_CGROUPS || !path_ok(&v, 0))
+                    return -1;
+                r->leaves[r->n_leaves++] = v.data;
+            } else if (!strcmp(p, "cgroup_rmdir")) {
+                if (r->n_rmdirs >= FRONT_MAX_CGROUPS * 8 || !path_ok(&v, 1) || (v.data[0] != 'L' && v.data[0] != 'P'))
+                    return -1;
+                r->rmdirs[r->n_rmdirs++] = v.data;
+            } else {
+                return -1; /* a key this front end does not know: its decision could be wrong */
+            }
+        }
+        p = (char *)v.data + v.len + 1;
+    }
+    for (int k = 0; k < K_REQUIRED; k++)
+        if (!have[k])
+            return -1;
+    for (int s = 0; s < ST_COUNT; s++)
+        if (!have_doc[s])
+            return -1;
+    if (strcmp(seen[K_ID].data, c->id) != 0)
+        return -1;
+    if (parse_ulong(seen[K_SIZE].data, STATE_MAX, state_size) < 0)
+        return -1;
+    if (parse_ulong(seen[K_CRC].data, 0xffffffffull, &num) < 0)
+        return -1;
+    *state_crc = (uint32_t)num;
+    if (parse_ulong(seen[K_PID].data, 0x7fffffffull, &num) < 0)
+        return -1;
+    r->pid = (long)num;
+    if (!is_digits(seen[K_START].data) || strlen(seen[K_START].data) != seen[K_START].len)
+        return -1;
+    r->init_start = seen[K_START].data;
+    if (flag_value(&seen[K_POSTSTART], &r->poststart) < 0 || flag_value(&seen[K_POSTSTOP], &r->poststop) < 0 ||
+        flag_value(&seen[K_UNMOUNT], &r->unmount) < 0)
+        return -1;
+    if (strlen(seen[K_ERROR].data) != seen[K_ERROR].len)
+        return -1;
+    r->start_error = seen[K_ERROR].data;
+    return 0;
+}
+
+int front_read_record(struct front_ctr *c, const char **why)
+{
+    unsigned long long want_size, have_size;
+    uint32_t want_crc, have_crc;
+    struct stat st;
+    int fd = open_regular(c->dir_fd, FRONT_RECORD_FILE, &st);
+
+    if (fd < 0) {
+        *why = "no front-end record (a container made by an older pyrunc?)";
+        return -1;
+    }
+    if (st.st_size <= 0 || (unsigned long long)st.st_size > RECORD_MAX) {
+        close(fd);
+        *why = "front-end record has an unexpected size";
+        return -1;
+    }
+    c->rec.buf = malloc((size_t)st.st_size + 1);
+    if (!c->rec.buf) {
+        close(fd);
+        *why = "out of memory";
+        return -1;
+    }
+    if (read_all(fd, c->rec.buf, (size_t)st.st_size) < 0) {
+        close(fd);
+        *why = "front-end record cannot be read";
+        return -1;
+    }
+    close(fd);
+    c->rec.buf[st.st_size] = '\0';
+    if (parse_record(c, (size_t)st.st_size, &want_size, &want_crc) < 0) {
+        *why = "front-end record is malformed or of another version";
+        return -1;
+    }
+    if (state_digest(c->dir_fd, &have_size, &have_crc) < 0 || have_size != want_size || have_crc != want_crc) {
+        *why = "state.json is missing or is not the one the record was made from";
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,161 @@
+"""The front end's record: what the C fast path (csrc/front/) needs, next to state.json.
+
+The front end serves plain `state`, `start`, `kill` and `delete` (of a stopped container) without
+starting Python, and must not parse JSON. So whenever the store writes state.json, it first writes this
+record beside it, as `state.front`, holding the few facts the C code decides on and the OCI state
+documents that `pyrunc state` would print, rendered here by Python (C prints bytes Python made).
+
+Format (version 1), bytes:
+
+    pyrunc-front 1\\n
+    KEY LEN\\n VALUE\\n          (repeated; KEY is [a-z0-9_]+, LEN the value's length in decimal bytes,
+                               VALUE raw bytes; no space around them, the \\n after VALUE is required)
+
+Keys (each once unless noted; the front end falls back to Python on an unknown or missing key):
+    id              the container id
+    state_size      length of state.json in bytes      } the record is used only when state.json is
+    state_crc       CRC-32 of state.json, decimal      } exactly the file this record was made from
+    pid             the init's pid, decimal
+    init_start      its start time (field 22 of /proc/PID/stat), empty when not recorded
+    freezer         empty, or "v1:<dir>/freezer.state" / "v2:<dir>/cgroup.freeze": the file whose
+                    content makes the container paused (what CgroupManager.is_frozen reads)
+    poststart       "1" if start has poststart hooks to run, else "0"
+    poststop        "1" if delete has poststop hooks to run, else "0"
+    unmount         "1" if delete must unmount the rootfs (no mount namespace of its own), else "0"
+    cgroup_leaf     (repeated) a cgroup directory of the container: delete checks it holds no process
+    cgroup_rmdir    (repeated, in removal order) "L<dir>" a leaf that must go, "P<dir>" a parent that
+                    goes once empty (best effort): CgroupManager.destroy's rmdir order
+    doc_created, doc_running, doc_paused, doc_stopped
+                    `pyrunc state`'s stdout for that status
+    start_error     the message `start` reports when the init exits before the user's process runs
+
+Written with the same lock and the same temp + fsync + rename as state.json, before state.json is
+renamed: a reader that sees a new record with an old state.json (or the reverse) sees a size or CRC
+mismatch and falls back. Removed with the container directory.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .. import jsonio
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ..runtime.container import Container
+    from .store import Store
+
+RECORD_FILE = "state.front"
+MAGIC = b"pyrunc-front 1\n"
+STATUSES = ("created", "running", "paused", "stopped")
+
+
+def state_document(container: Container, status: str) -> str:
+    """What `pyrunc state` prints for this container in this status."""
+    return jsonio.dumps(container.oci_state(status), indent=2) + "\n"
+
+
+def start_error(container_id: str) -> str:
+    """lifecycle.start's message when the init exits instead of running the user's process."""
+    return (f"container {container_id}: the init exited before running the process "
+            "(a startContainer hook or the process setup failed; see the container's stderr)")
+
+
+def _field(out: list[bytes], key: str, value: bytes | str) -> None:
+    raw = value.encode() if isinstance(value, str) else value
+    out.append(b"%s %d\n%s\n" % (key.encode(), len(raw), raw))
+
+
+def _cgroup_fields(out: list[bytes], record: dict[str, Any], container: Container) -> None:
+    if not record.get("cgroup"):
+        return
+    manager = container.cgroups()
+    if manager is None or manager.skipped:
+        return
+    try:
+        directory, is_v2 = manager._freezer()
+    except Exception:  # no freezer on this host: is_frozen() is always false
+        pass
+    else:
+        _field(out, "freezer", f"v2:{directory}/cgroup.freeze" if is_v2 else f"v1:{directory}/freezer.state")
+    leaves = manager._all_dirs()
+    for leaf in leaves:
+        _field(out, "cgroup_leaf", leaf)
+    for kind, directory in removal_order(leaves, list(manager.created), manager.path):
+        _field(out, "cgroup_rmdir", kind + directory)
+
+
+def removal_order(leaves: list[str], created: list[str], path: str) -> list[tuple[str, str]]:
+    """The directories CgroupManager._remove_dirs removes, deepest first, "L" for a leaf (must go) and
+    "P" for a parent (pyrunc's or pyrunc-made, removed once empty). Mirrors that method."""
+    from ..cgroups.paths import DEFAULT_PARENT
+
+    extra = set(leaves) | set(created)
+    if leaves and path.startswith(DEFAULT_PARENT + "/"):
+        for d in leaves:
+            root = d[: len(d) - len(path)]
+            rel = os.path.dirname(path)
+            while rel.startswith(DEFAULT_PARENT):
+                extra.add(root + rel)
+                rel = os.path.dirname(rel)
+    ordered = sorted(extra, key=lambda p: (-p.count("/"), p))
+    return [("L" if d in leaves else "P", d) for d in ordered]
+
+
+def render(store: Store, record: dict[str, Any], state_bytes: bytes) -> bytes | None:
+    """The record for this state, or None when the fast path cannot serve this container."""
+    import zlib
+
+    from ..runtime.container import Container
+
+    pid = record.get("pid")
+    started = record.get("init_start")
+    container_id = record.get("id")
+    if type(pid) is not int or not isinstance(container_id, str):
+        return None
+    if started is not None and (not isinstance(started, str) or not started.isdigit()):
+        return None
+    container = Container(store, record)
+    out = [MAGIC]
+    _field(out, "id", container_id)
+    _field(out, "state_size", str(len(state_bytes)))
+    _field(out, "state_crc", str(zlib.crc32(state_bytes)))
+    _field(out, "pid", str(pid))
+    _field(out, "init_start", started or "")
+    hooks = record.get("hooks") or {}
+    _field(out, "poststart", "1" if hooks.get("poststart") else "0")
+    _field(out, "poststop", "1" if hooks.get("poststop") else "0")
+    _field(out, "unmount", "1" if not record.get("mount_ns", True) and record.get("rootfs") else "0")
+    _cgroup_fields(out, record, container)
+    for status in STATUSES:
+        _field(out, "doc_" + status, state_document(container, status))
+    _field(out, "start_error", start_error(container_id))
+    return b"".join(out)
+
+
+def write(store: Store, directory: str, record: dict[str, Any], state_bytes: bytes) -> None:
+    """Write (or, when the fast path cannot serve this container, remove) the record; the caller holds
+    the container's lock and renames state.json afterwards."""
+    final = os.path.join(directory, RECORD_FILE)
+    try:
+        data = render(store, record, state_bytes)
+    except Exception:  # noqa: BLE001 - the record is only an accelerator; Python serves without it
+        data = None
+    if data is None:
+        try:
+            os.unlink(final)
+        except FileNotFoundError:
+            pass
+        return
+    temp = os.path.join(directory, f".{RECORD_FILE}.{os.getpid()}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.rename(temp, final)

@@ -1,0 +1,492 @@
+"""The C front end (csrc/front/, docs/front.md) against the Python CLI it stands in for.
+
+Every container here is real (busybox rootfs, namespaces, cgroups under the session's parent). The front
+end is installed the way users get it (`pyrunc.launcher install PATH`: the binary at PATH, the Python CLI
+at PATH.py). PYRUNC_FRONT=0 forces the Python path; PYRUNC_FRONT_DEBUG=1 makes every hand-over to Python
+say why on stderr, so "served by C" is observable as an empty stderr.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import ROOT
+
+FALLBACK = b"pyrunc-front: fallback: "
+
+
+@pytest.fixture(scope="module")
+def front(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from pyrunc import launcher
+
+    if not os.path.isfile(launcher.FRONT_BINARY):
+        pytest.fail(f"{launcher.FRONT_BINARY} is missing: build it with `{sys.executable} setup.py build_ext --inplace`")
+    target = tmp_path_factory.mktemp("front") / "pyrunc"
+    assert launcher.install(str(target))
+    assert (target.parent / "pyrunc.py").read_text().startswith("#!")
+    return str(target)
+
+
+@pytest.fixture
+def frt(rt, front, monkeypatch):
+    """The integration runtime with the front end as `pyrunc` (create and the rest fall back to Python)."""
+    monkeypatch.setenv("PYRUNC_BIN", front)
+    yield rt
+    for cid in rt.ids:  # each test's containers go here; the rt fixture then checks nothing is left
+        if (rt.root / cid).exists():
+            rt("delete", "--force", cid, env=PYTHON)
+
+
+def env(**extra: str) -> dict[str, str]:
+    out = {k: v for k, v in os.environ.items() if not k.startswith("PYRUNC_FRONT")}
+    out.update(extra)
+    return out
+
+
+SERVED = env(PYRUNC_FRONT_DEBUG="1")
+PYTHON = env(PYRUNC_FRONT="0")
+
+
+def served(proc: subprocess.CompletedProcess) -> bool:
+    return FALLBACK not in proc.stderr
+
+
+def make(frt, args: list[str] | None = None, *, mutate=None) -> str:
+    bundle = frt.bundle(args or ["/bin/sleep", "1000"], mutate=mutate)
+    cid = frt.new_id()
+    frt("create", "--bundle", str(bundle), cid, check=True)
+    return cid
+
+
+def status(frt, cid: str) -> str:
+    return json.loads(frt("state", cid, env=PYTHON, check=True).stdout)["status"]
+
+
+def wait_stopped(frt, cid: str) -> None:
+    deadline = time.monotonic() + 10
+    while status(frt, cid) != "stopped":
+        assert time.monotonic() < deadline, "the container did not stop"
+        time.sleep(0.02)
+
+
+def stopped(frt) -> str:
+    cid = make(frt)
+    frt("start", cid, env=PYTHON, check=True)
+    frt("kill", cid, "KILL", env=PYTHON, check=True)
+    wait_stopped(frt, cid)
+    return cid
+
+
+def assert_same_state(frt, cid: str, want: str) -> None:
+    fast = frt("state", cid, env=SERVED)
+    slow = frt("state", cid, env=PYTHON)
+    assert fast.returncode == slow.returncode == 0, (fast.stderr, slow.stderr)
+    assert fast.stderr == b"", fast.stderr  # served by C, nothing said
+    assert fast.stdout == slow.stdout
+    assert json.loads(fast.stdout)["status"] == want
+
+
+# --- served by the front end ----------------------------------------------------------------------
+
+def test_state_byte_identical_in_every_status(frt):
+    cid = make(frt)
+    assert_same_state(frt, cid, "created")
+    frt("start", cid, env=PYTHON, check=True)
+    assert_same_state(frt, cid, "running")
+    frt("pause", cid, check=True)
+    assert_same_state(frt, cid, "paused")
+    frt("resume", cid, check=True)
+    assert_same_state(frt, cid, "running")
+    frt("kill", cid, "KILL", env=PYTHON, check=True)
+    wait_stopped(frt, cid)
+    assert_same_state(frt, cid, "stopped")
+    frt("delete", cid, env=PYTHON, check=True)
+
+
+def test_state_with_annotations_and_odd_bytes(frt):
+    def annotate(cfg):
+        cfg["annotations"] = {"a\"b": "caf\u00e9 \\ \n \u2603", "org.example/key": "x" * 3000}
+
+    cid = make(frt, mutate=annotate)
+    assert_same_state(frt, cid, "created")
+
+
+def test_start_served_then_running(frt):
+    cid = make(frt)
+    proc = frt("start", cid, env=SERVED)
+    assert (proc.returncode, proc.stderr, proc.stdout) == (0, b"", b"")
+    assert not (frt.root / cid / "exec.fifo").exists()
+    assert status(frt, cid) == "running"
+
+
+def failing_start_hook(cfg: dict) -> None:
+    cfg["hooks"] = {"startContainer": [{"path": "/bin/false"}]}
+
+
+def test_start_failure_reports_like_python(frt, tmp_path):
+    """The init exits instead of running the process (a failing startContainer hook): past the point of no
+    return, the front end reports itself, as Python would."""
+    results = []
+    for which in (SERVED, PYTHON):
+        cid = make(frt, mutate=failing_start_hook)
+        log = tmp_path / f"log-{len(results)}.json"
+        proc = frt("--log", str(log), "--log-format", "json", "start", cid, env=which)
+        line = json.loads(log.read_text().splitlines()[-1])
+        results.append((proc.returncode, proc.stderr.replace(cid.encode(), b"ID"), line["level"],
+                        line["msg"].replace(cid, "ID"), sorted(line)))
+        assert served(proc)
+    assert results[0] == results[1]
+    assert results[0][0] == 1 and b"the init exited before running the process" in results[0][1]
+
+
+def test_start_failure_text_log(frt, tmp_path):
+    import re
+
+    lines = []
+    for which in (SERVED, PYTHON):
+        cid = make(frt, mutate=failing_start_hook)
+        log = tmp_path / f"log-{len(lines)}.txt"
+        proc = frt("--log=" + str(log), "start", cid, env=which)
+        assert proc.returncode == 1
+        lines.append(re.sub(r'^time="[0-9T:.-]+Z" ', "", log.read_text().replace(cid, "ID")))
+    assert lines[0] == lines[1] and lines[0].startswith('level=error msg="container ID: the init exited')
+
+
+def test_kill_served_with_names_and_numbers(frt):
+    for sig in ("9", "KILL", "SIGKILL", "sigkill"):
+        cid = make(frt)
+        frt("start", cid, env=PYTHON, check=True)
+        proc = frt("kill", cid, sig, env=SERVED)
+        assert (proc.returncode, proc.stderr) == (0, b""), sig
+        wait_stopped(frt, cid)
+        frt("delete", cid, env=PYTHON, check=True)
+    # A pid-namespace init without handlers ignores these: what counts is that they are sent, served.
+    cid = make(frt)
+    frt("start", cid, env=PYTHON, check=True)
+    for sig in ("RTMIN+2", "SIGRTMAX-1", "rtmin", "term", "15", "usr1", "SIGWINCH", "64"):
+        proc = frt("kill", cid, sig, env=SERVED)
+        assert (proc.returncode, proc.stderr) == (0, b""), sig
+
+
+def test_kill_created_container(frt):
+    cid = make(frt)
+    proc = frt("kill", cid, "KILL", env=SERVED)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    wait_stopped(frt, cid)
+
+
+def test_kill_default_signal_is_term(frt):
+    cid = make(frt, ["/bin/sh", "-c", "trap 'echo got-term > /dev/shm/t; exit 0' TERM; while :; do sleep 0.1; done"])
+    frt("start", cid, env=PYTHON, check=True)
+    time.sleep(0.3)
+    proc = frt("kill", cid, env=SERVED)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    wait_stopped(frt, cid)
+
+
+def test_delete_stopped_removes_everything(frt):
+    cid = stopped(frt)
+    cgroups = [d for d in pathlib.Path("/sys/fs/cgroup").glob(f"*/{cid_parent(frt)}/*") if d.is_dir()]
+    proc = frt("delete", cid, env=SERVED)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert not (frt.root / cid).exists()
+    assert not [d for d in cgroups if d.exists()]
+    # (the rt fixture also checks that no cgroup or mount is left behind)
+
+
+def cid_parent(frt) -> str:
+    from tests.integration.conftest import CGROUP_PARENT
+
+    return CGROUP_PARENT
+
+
+def test_delete_force_of_stopped_is_served(frt):
+    cid = stopped(frt)
+    proc = frt("delete", "-f", cid, env=SERVED)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert not (frt.root / cid).exists()
+
+
+@pytest.mark.parametrize("spelling", [["--root", "{root}"], ["--root={root}"], ["-root", "{root}"],
+                                      ["---root", "{root}"], ["--log-format", "json", "--root", "{root}"],
+                                      ["--systemd-cgroup=false", "--root", "{root}"]])
+def test_global_flag_spellings(frt, front, spelling):
+    cid = make(frt)
+    argv = [front] + [s.format(root=frt.root) for s in spelling] + ["state", cid]
+    proc = subprocess.run(argv, capture_output=True, env=SERVED)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert json.loads(proc.stdout)["id"] == cid
+
+
+def test_relative_root_is_made_absolute(frt, front):
+    cid = make(frt)
+    rel = os.path.relpath(frt.root, frt.work)
+    proc = subprocess.run([front, "--root", f"./{rel}/../{frt.root.name}", "state", cid], capture_output=True,
+                          env=SERVED, cwd=frt.work)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+
+
+def test_start_takes_the_container_lock(frt):
+    cid = make(frt)
+    fd = os.open(frt.root / cid, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        proc = subprocess.Popen([os.environ["PYRUNC_BIN"], "--root", str(frt.root), "start", cid],
+                                env=SERVED, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+        time.sleep(0.3)
+        assert proc.poll() is None, "start did not wait for the lock"
+        assert status(frt, cid) == "created"
+    finally:
+        os.close(fd)
+    assert proc.wait(timeout=10) == 0
+    assert proc.stderr is not None and proc.stderr.read() == b""
+    assert status(frt, cid) == "running"
+
+
+# --- handed over to Python --------------------------------------------------------------------------
+
+def both(frt, *args: str, prepare=None) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
+    """Run a command the front end must hand over: once through it, once forced to Python, on twin
+    containers made by prepare(); returns (front, python) with the ids replaced by ID."""
+    out = []
+    for which in (SERVED, PYTHON):
+        cid = prepare(frt) if prepare else "nosuch"
+        argv = [a.replace("ID", cid) for a in args]
+        proc = frt(*argv, env=which)
+        proc.stderr = proc.stderr.replace(cid.encode(), b"ID")
+        proc.stdout = proc.stdout.replace(cid.encode(), b"ID")
+        out.append(proc)
+    return out[0], out[1]
+
+
+def assert_fell_back(fast, slow, reason: bytes) -> None:
+    first, _, rest = fast.stderr.partition(b"\n")
+    assert first.startswith(FALLBACK) and reason in first, fast.stderr
+    assert (fast.returncode, rest, fast.stdout) == (slow.returncode, slow.stderr, slow.stdout)
+
+
+def running(frt) -> str:
+    cid = make(frt)
+    frt("start", cid, env=PYTHON, check=True)
+    return cid
+
+
+def test_kill_of_stopped_falls_back(frt):
+    fast, slow = both(frt, "kill", "ID", "KILL", prepare=stopped)
+    assert_fell_back(fast, slow, b"stopped")
+    assert slow.returncode == 1 and b"not running" in slow.stderr
+
+
+def test_start_of_running_falls_back(frt):
+    fast, slow = both(frt, "start", "ID", prepare=running)
+    assert_fell_back(fast, slow, b"not created")
+    assert b"already running" in slow.stderr
+
+
+def test_delete_of_running_falls_back(frt):
+    fast, slow = both(frt, "delete", "ID", prepare=running)
+    assert_fell_back(fast, slow, b"not stopped")
+    assert slow.returncode == 1
+
+
+def test_delete_of_created_falls_back_and_python_kills_it(frt):
+    fast, slow = both(frt, "delete", "ID", prepare=make)
+    assert_fell_back(fast, slow, b"not stopped")
+    assert slow.returncode == 0
+
+
+def test_kill_all_falls_back(frt):
+    fast, slow = both(frt, "kill", "--all", "ID", "KILL", prepare=running)
+    assert_fell_back(fast, slow, b"--all")
+
+
+def test_kill_of_paused_with_sigkill_falls_back(frt):
+    def paused(frt):
+        cid = running(frt)
+        frt("pause", cid, check=True)
+        return cid
+
+    fast, slow = both(frt, "kill", "ID", "KILL", prepare=paused)
+    assert_fell_back(fast, slow, b"paused")
+
+
+def test_unparsed_signal_falls_back(frt):
+    fast, slow = both(frt, "kill", "ID", "NOPE", prepare=running)
+    assert_fell_back(fast, slow, b"signal")
+    assert slow.returncode == 1 and b"unknown signal" in slow.stderr
+
+
+def test_poststart_hook_falls_back(frt, tmp_path):
+    mark = tmp_path / "ran"
+
+    def hooked(frt):
+        return make(frt, mutate=lambda cfg: cfg.update(
+            hooks={"poststart": [{"path": "/bin/sh", "args": ["sh", "-c", f"echo x >> {mark}"]}]}))
+
+    fast, slow = both(frt, "start", "ID", prepare=hooked)
+    assert_fell_back(fast, slow, b"poststart")
+    assert mark.read_text() == "x\nx\n"
+
+
+def test_poststop_hook_falls_back(frt, tmp_path):
+    mark = tmp_path / "ran"
+
+    def hooked(frt):
+        cid = make(frt, mutate=lambda cfg: cfg.update(
+            hooks={"poststop": [{"path": "/bin/sh", "args": ["sh", "-c", f"echo x >> {mark}"]}]}))
+        frt("kill", cid, "KILL", env=PYTHON, check=True)
+        wait_stopped(frt, cid)
+        return cid
+
+    fast, slow = both(frt, "delete", "ID", prepare=hooked)
+    assert_fell_back(fast, slow, b"poststop")
+    assert mark.read_text() == "x\nx\n"
+
+
+def test_no_mount_namespace_falls_back(frt):
+    def shared_mounts(frt):
+        def drop(cfg):
+            cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"] if n["type"] != "mount"]
+            cfg["mounts"] = []
+            cfg["linux"].pop("maskedPaths", None)
+            cfg["linux"].pop("readonlyPaths", None)
+
+        cid = make(frt, mutate=drop)
+        frt("kill", cid, "KILL", env=PYTHON, check=True)
+        wait_stopped(frt, cid)
+        return cid
+
+    fast, slow = both(frt, "delete", "ID", prepare=shared_mounts)
+    assert_fell_back(fast, slow, b"unmount")
+
+
+def test_python_only_flags_and_commands_fall_back(frt):
+    cid = make(frt)
+    for argv in (["--debug", "state", cid], ["state", "--help"], ["--version"], ["list"], ["state", cid, "x"],
+                 ["--bogus", "state", cid], ["state", "--bogus", cid], ["--log-format", "yaml", "state", cid],
+                 ["--rootless", "maybe", "state", cid], ["state"], ["kill", "-a", cid]):
+        fast = frt(*argv, env=SERVED)
+        slow = frt(*argv, env=PYTHON)
+        assert fast.stderr.startswith(FALLBACK), argv
+        assert fast.returncode == slow.returncode, argv
+        if argv[0] != "--debug":
+            assert fast.stdout == slow.stdout, argv
+
+
+def test_forced_fallback(frt):
+    cid = make(frt)
+    proc = frt("state", cid, env=env(PYRUNC_FRONT="0", PYRUNC_FRONT_DEBUG="1"))
+    assert proc.returncode == 0 and proc.stderr.startswith(FALLBACK + b"PYRUNC_FRONT=0")
+
+
+@pytest.mark.parametrize("bad", ["../x", "a/b", "..", ".", "-x", "x" * 256, "sp ace"])
+def test_invalid_id_gets_pythons_error(frt, bad):
+    fast = frt("state", bad, env=SERVED)
+    slow = frt("state", bad, env=PYTHON)
+    assert fast.stderr.startswith(FALLBACK)
+    assert (fast.returncode, fast.stderr.partition(b"\n")[2]) == (slow.returncode, slow.stderr)
+    assert slow.returncode == 1
+
+
+def test_missing_container_gets_pythons_error(frt):
+    fast, slow = both(frt, "state", "nosuch")
+    assert_fell_back(fast, slow, b"cannot be opened")
+    assert b"does not exist" in slow.stderr
+
+
+# --- the record -----------------------------------------------------------------------------------
+
+def record_path(frt, cid: str) -> pathlib.Path:
+    return frt.root / cid / "state.front"
+
+
+def test_missing_record_falls_back(frt):
+    cid = make(frt)
+    record_path(frt, cid).unlink()
+    fast = frt("state", cid, env=SERVED)
+    assert fast.stderr.startswith(FALLBACK + b"no front-end record")
+    assert fast.stdout == frt("state", cid, env=PYTHON).stdout
+    start = frt("start", cid, env=SERVED)
+    assert start.returncode == 0 and start.stderr.startswith(FALLBACK)
+    assert status(frt, cid) == "running"
+
+
+def mutations(data: bytes) -> list[bytes]:
+    head = b"pyrunc-front 1\n"
+    return [
+        b"",
+        data[: len(data) // 2],
+        data.replace(head, b"pyrunc-front 2\n"),
+        data + b"later_key 1\n1\n",
+        data.replace(b"\npid ", b"\npid 99999999999999999999999\n1\n", 1),
+        data.replace(b"poststart 1\n0\n", b"poststart 1\n0\n" * 2),
+        data.replace(b"poststart 1\n0\n", b"poststart 1\n7\n"),
+        data.replace(b"unmount 1\n0\n", b""),
+        data.replace(b"\ninit_start ", b"\ninit_start x", 1),
+        data[:-1],
+        data + b"\n",
+        head + b"id 4000\nx\n",
+        data.replace(b"freezer ", b"freezer 0\n\nx ", 1),
+    ]
+
+
+def test_malformed_records_fall_back(frt):
+    cid = make(frt)
+    frt("start", cid, env=PYTHON, check=True)
+    good = record_path(frt, cid).read_bytes()
+    want = frt("state", cid, env=PYTHON).stdout
+    for i, bad in enumerate(mutations(good)):
+        assert bad != good, i
+        record_path(frt, cid).write_bytes(bad)
+        fast = frt("state", cid, env=SERVED)
+        assert fast.returncode == 0 and fast.stderr.startswith(FALLBACK), (i, fast.stderr)
+        assert fast.stdout == want, i
+    record_path(frt, cid).write_bytes(good)
+    assert_same_state(frt, cid, "running")
+
+
+def test_record_of_another_state_json_falls_back(frt):
+    """A state.json changed without its record (or a record left by an interrupted write) is refused."""
+    cid = make(frt)
+    state = frt.root / cid / "state.json"
+    doc = json.loads(state.read_text())
+    doc["bundle"] = "/elsewhere"
+    state.write_text(json.dumps(doc))
+    fast = frt("state", cid, env=SERVED)
+    assert fast.stderr.startswith(FALLBACK + b"state.json")
+    assert json.loads(fast.stdout)["bundle"] == "/elsewhere"
+
+
+def test_record_symlink_is_not_followed(frt, tmp_path):
+    cid = make(frt)
+    real = tmp_path / "elsewhere"
+    real.write_bytes(record_path(frt, cid).read_bytes())
+    record_path(frt, cid).unlink()
+    record_path(frt, cid).symlink_to(real)
+    fast = frt("state", cid, env=SERVED)
+    assert fast.returncode == 0 and fast.stderr.startswith(FALLBACK)
+
+
+def test_record_is_removed_with_the_container(frt):
+    cid = stopped(frt)
+    assert record_path(frt, cid).exists()
+    frt("delete", cid, env=PYTHON, check=True)
+    assert not (frt.root / cid).exists()
+
+
+def test_checkout_build_has_front_and_script():
+    """The in-place build (setup.py build_ext --inplace) leaves the front end and its Python CLI."""
+    front = ROOT / "pyrunc" / "pyrunc-front"
+    script = ROOT / "pyrunc" / "pyrunc-front.py"
+    assert front.is_file() and os.access(front, os.X_OK)
+    assert script.is_file() and str(ROOT) in script.read_text()
+    proc = subprocess.run([str(front), "--version"], capture_output=True, env=env())
+    assert proc.returncode == 0 and proc.stdout.startswith(b"pyrunc version")
