@@ -61,7 +61,8 @@ class BuildWithInit(build_ext):
             output_dir=str(pathlib.Path(self.build_temp) / "pyrunc-front"),
             macros=[("_GNU_SOURCE", "1")],
             include_dirs=[str(CSRC)],
-            extra_postargs=["-Wall", "-Wextra", "-Os", "-std=gnu11", "-ffunction-sections", "-fdata-sections"],
+            extra_postargs=["-Wall", "-Wextra", "-Os", "-std=gnu11",
+                            "-ffunction-sections", "-fdata-sections"],
         )
         self.compiler.link_executable(
             objects, "pyrunc-front", output_dir=str(package_dir),
