@@ -13,7 +13,7 @@
 #include <sys/types.h>
 
 /* Bumped whenever this header or the plan format changes; pyrunc/native.py refuses a mismatch. */
-#define PYRUNC_NATIVE_ABI 1
+#define PYRUNC_NATIVE_ABI 2
 
 /* Plan blob: "PYRP", u32 version, then attributes {u16 type, u16 reserved, u32 len, value, pad to 4}. */
 #define PYRUNC_PLAN_MAGIC 0x50525950
@@ -100,8 +100,11 @@ const char *pyrunc_native_version(void);
 
 /* Spawn the container: forks the intermediate child that joins/creates namespaces and clones the
  * init (CLONE_PARENT, so init is our direct child). Returns the intermediate's pid; *sync_fd is the
- * parent's end of the sync socket. The child's end and every plan fd stay with the child. */
-int pyrunc_spawn(const unsigned char *plan, size_t plan_len, int *sync_fd, struct pyrunc_err *err);
+ * parent's end of the sync socket. The child's end and every plan fd stay with the child.
+ * The child puts itself (and so the init) into the cgroups given: v1_tasks = NUL-separated v1 `tasks`
+ * files, v2_dir = the cgroup2 directory ("" = none); exec passes none and joins for the child. */
+int pyrunc_spawn(const unsigned char *plan, size_t plan_len, const char *v1_tasks, size_t v1_tasks_len,
+                 const char *v2_dir, int *sync_fd, struct pyrunc_err *err);
 
 /* Sync socket helpers: send/receive one message with an optional payload and fd. */
 int pyrunc_msg_send(int fd, uint32_t type, int32_t value, const void *payload, size_t len, int pass_fd,

@@ -224,6 +224,10 @@ void __attribute__((noreturn)) pr_stage_init(struct pr_plan *p)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (setsid() < 0)
         pr_fail_errno(&err, PR_STAGE_PROCESS, "create a session"), child_fail(p, &err);
+    /* Here, not in CHILD: INIT may enter its cgroup2 cgroup only as it is cloned (see clone_init), and a
+     * cgroup namespace is rooted at the cgroups of whoever creates it. */
+    if ((p->ns_new & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+        pr_fail_errno(&err, PR_STAGE_NAMESPACES, "create cgroup namespace"), child_fail(p, &err);
 
     if (!p->exec_mode) {
         if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
@@ -551,12 +555,87 @@ static int exec_init_binary(struct pr_plan *p, struct pyrunc_err *err)
     return pr_fail_errno(err, PR_STAGE_SPAWN, "execute the container init (pyrunc-init)");
 }
 
+/* Where CHILD puts itself and INIT (create; exec leaves it to the parent): NUL-separated cgroup v1
+ * `tasks` files, and the cgroup2 directory. */
+static const char *g_v1_tasks;
+static size_t g_v1_tasks_len;
+static const char *g_v2_dir;
+
+/* Why not cgroup.procs: moving a whole thread group takes a global percpu rwsem for writing, and the
+ * first such write after a quiet spell waits out an RCU grace period (10-20 ms on this kind of host: a
+ * third of a whole `run`). A single-threaded process moving itself through v1 `tasks` ("0") skips that
+ * lock, and so does being cloned straight into a cgroup2 cgroup (CLONE_INTO_CGROUP). */
+static int join_v1_cgroups(struct pyrunc_err *err)
+{
+    for (size_t at = 0; at < g_v1_tasks_len;) {
+        const char *path = g_v1_tasks + at;
+        size_t n = strnlen(path, g_v1_tasks_len - at);
+        int fd;
+
+        at += n + 1;
+        if (n == 0)
+            continue;
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1) {
+            int saved = errno;
+            if (fd >= 0)
+                close(fd);
+            return pr_fail(err, PR_STAGE_CGROUP, saved, "join cgroup: write '0' to `%s`", path);
+        }
+        close(fd);
+    }
+    return 0;
+}
+
+/* The cgroup2 cgroup: an fd for CLONE_INTO_CGROUP, or -1 once joined the slow way. Inside another user
+ * namespace the clone's permission check (cgroup.procs of the common ancestor, by the caller's
+ * credentials) would fail, so then CHILD moves itself now, before it enters one. */
+static int prepare_v2_cgroup(const struct pr_plan *p, struct pyrunc_err *err)
+{
+    char path[4096];
+    int fd, userns = (p->ns_new & CLONE_NEWUSER) != 0;
+
+    if (!g_v2_dir)
+        return -1;
+    for (uint32_t i = 0; i < p->n_join; i++)
+        userns |= p->join[i].type == CLONE_NEWUSER;
+    if (!userns) {
+        fd = open(g_v2_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+            return pr_fail_errno(err, PR_STAGE_CGROUP, "join cgroup: open `%s`", g_v2_dir), -2;
+        return fd;
+    }
+    snprintf(path, sizeof(path), "%s/cgroup.procs", g_v2_dir);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, "0", 1) != 1) {
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        return pr_fail(err, PR_STAGE_CGROUP, saved, "join cgroup: write '0' to `%s`", path), -2;
+    }
+    close(fd);
+    return -1;
+}
+
+/* INIT as a sibling (CLONE_PARENT), straight into its cgroup2 cgroup when cgroup_fd >= 0. */
+static pid_t clone_init(int cgroup_fd)
+{
+    struct clone_args args;
+
+    if (cgroup_fd < 0)
+        return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+    memset(&args, 0, sizeof(args));
+    args.flags = CLONE_PARENT | CLONE_INTO_CGROUP; /* exit signal: CHILD's own (SIGCHLD), as for clone */
+    args.cgroup = (uint64_t)cgroup_fd;
+    return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
 static void __attribute__((noreturn)) stage_child(struct pr_plan *p, pid_t parent)
 {
     struct pyrunc_err err = {0};
     struct pyrunc_err ignored = {0};
-    uint32_t new_flags = p->ns_new;
-    int hidden;
+    uint32_t new_flags = p->ns_new & ~(uint32_t)CLONE_NEWCGROUP; /* INIT makes that one */
+    int hidden, cgroup_fd;
     pid_t init;
 
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -568,6 +647,8 @@ static void __attribute__((noreturn)) stage_child(struct pr_plan *p, pid_t paren
     /* Done while the parent sets up cgroups; a failure is reported once it listens (after PM_GO). */
     hidden = hide_runtime_exe(&err);
     if (expect(p, PM_GO, NULL, 0, NULL, hidden < 0 ? &ignored : &err) < 0 || hidden < 0)
+        child_fail(p, &err);
+    if (join_v1_cgroups(&err) < 0 || (cgroup_fd = prepare_v2_cgroup(p, &err)) == -2)
         child_fail(p, &err);
     if (join_namespaces(p, &err) < 0)
         child_fail(p, &err);
@@ -592,10 +673,12 @@ static void __attribute__((noreturn)) stage_child(struct pr_plan *p, pid_t paren
         pr_fail_errno(&err, PR_STAGE_NAMESPACES, "create namespaces (flags %#x)", new_flags), child_fail(p, &err);
     if (p->n_timens && write_timens_offsets(p, &err) < 0)
         child_fail(p, &err);
-    init = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+    init = clone_init(cgroup_fd);
     if (init < 0)
         pr_fail_errno(&err, PR_STAGE_SPAWN, "clone container init"), child_fail(p, &err);
     if (init == 0) {
+        if (cgroup_fd >= 0)
+            close(cgroup_fd);
         if (p->init_exe_fd >= 0 && exec_init_binary(p, &err) < 0)
             child_fail(p, &err);
         pr_stage_init(p);
@@ -604,13 +687,17 @@ static void __attribute__((noreturn)) stage_child(struct pr_plan *p, pid_t paren
     _exit(0);
 }
 
-int pyrunc_spawn(const unsigned char *plan, size_t plan_len, int *sync_fd, struct pyrunc_err *err)
+int pyrunc_spawn(const unsigned char *plan, size_t plan_len, const char *v1_tasks, size_t v1_tasks_len,
+                 const char *v2_dir, int *sync_fd, struct pyrunc_err *err)
 {
     int sv[2];
     pid_t pid, parent = getpid();
 
     if (pr_plan_decode(plan, plan_len, &g_plan, err) < 0)
         return -1;
+    g_v1_tasks = v1_tasks;
+    g_v1_tasks_len = v1_tasks_len;
+    g_v2_dir = v2_dir && *v2_dir ? v2_dir : NULL;
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return pr_fail_errno(err, PR_STAGE_SPAWN, "create sync socket");
     pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);

@@ -6,7 +6,7 @@ from . import __version__
 from .errors import NativeError, PyruncError
 
 # Must equal PYRUNC_NATIVE_ABI in csrc/pyrunc.h.
-EXPECTED_ABI = 1
+EXPECTED_ABI = 2
 
 try:
     from ._native import ffi, lib

@@ -232,7 +232,9 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
     err = new_err()
     sync_ptr = ffi.new("int *")
     blob = plan.blob
-    child = lib.pyrunc_spawn(blob, len(blob), sync_ptr, err)
+    v1_tasks, v2_dir = manager.join_targets() if manager is not None else ([], "")
+    tasks = "\0".join(v1_tasks).encode()
+    child = lib.pyrunc_spawn(blob, len(blob), tasks, len(tasks), v2_dir.encode(), sync_ptr, err)
     if child < 0:
         raise_err(err)
     undo.spawned = True
@@ -249,8 +251,6 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
     undo.push(kill_init)
 
     close_plan_fds()  # the child has its copies
-    if manager is not None:
-        manager.join(child)
     channel = SyncChannel(sync_fd)
     channel.send(PM_GO)
 

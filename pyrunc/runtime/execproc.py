@@ -122,7 +122,7 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
         forward_signals(target, pending)
     err = new_err()
     sync_ptr = ffi.new("int *")
-    child = lib.pyrunc_spawn(blob, len(blob), sync_ptr, err)
+    child = lib.pyrunc_spawn(blob, len(blob), b"", 0, b"", sync_ptr, err)
     for fd in init_fds:  # the child has its copies
         os.close(fd)
     if child < 0:
