@@ -10,8 +10,11 @@ returns None when the value is valid, or a tuple (message, kind, path) where pat
 pointer segments innermost first (callers append their own segment as the error unwinds, so the
 success path never builds pointers).
 
-The walkers that list unknown properties go to a second module, fastunknown.py: only `--debug` asks for
-them, and leaving them out halves what every `create` unmarshals. Neither module imports anything.
+Three modules come out, because `create` pays for every byte of code it unmarshals (~1 ms for all of
+it): fastcheck.py holds the checkers a usual config needs; fastcheck_rare.py, loaded on first use, the
+ones for sections few configs have (RARE: memory and cpu limits, blockIO, scheduler, ...) and for the
+documents create never checks; fastcheck_unknown.py the walkers listing unknown properties, which only
+`--debug` asks for. None of them imports anything else.
 
 Equivalence with jsonschema (through reference.py) is tested in tests/unit/test_spec_fastcheck.py.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 import inspect
 import json
 import pathlib
+import re
 import sys
 from typing import Any
 
@@ -51,7 +55,31 @@ KEYWORDS = {
 }
 METADATA = {"$schema", "$id", "$comment", "title", "description", "definitions"}
 OUTPUT = pathlib.Path(__file__).resolve().parent / "fastcheck.py"
-OUTPUT_UNKNOWN = OUTPUT.with_name("fastunknown.py")
+OUTPUT_RARE = OUTPUT.with_name("fastcheck_rare.py")
+OUTPUT_UNKNOWN = OUTPUT.with_name("fastcheck_unknown.py")
+
+# Checkers (by definition or document name) that go to fastcheck_rare.py: sections the engines' configs
+# (podman, docker, containerd) leave out, and the documents other than config, process and resources.
+RARE = {
+    "config_linux__Memory",
+    "config_linux__CPU",
+    "config_linux__BlockIO",
+    "config_linux__HugepageLimit",
+    "config_linux__Network",
+    "config_linux__Rdma",
+    "config_linux__IntelRdt",
+    "config_linux__MemoryPolicy",
+    "config_linux__Personality",
+    "config_linux__TimeOffset",
+    "config_linux__NetDevice",
+    "defs__Scheduler",
+    "defs__IOPriority",
+    "defs__ExecCPUAffinity",
+    "defs__ConsoleSize",
+    "state",
+    "features",
+    "container_process_state",
+}
 
 TYPE_TEST = {
     "object": "isinstance({v}, dict)",
@@ -331,7 +359,34 @@ class Generator:
         return self.render(roots)
 
     def render(self, roots: dict[str, str]) -> dict[pathlib.Path, str]:
-        return {OUTPUT: self.render_checks(roots), OUTPUT_UNKNOWN: self.render_unknown(roots)}
+        missing = RARE - set(self.functions)
+        if missing:
+            raise ValueError(f"RARE names checkers the schemas do not have: {sorted(missing)}")
+        common = self.closure(list(roots.values()), stop=RARE)
+        rare = self.closure(sorted(RARE), stop=set())
+        return {
+            OUTPUT: self.render_checks(roots, common),
+            OUTPUT_RARE: self.render_rare(rare),
+            OUTPUT_UNKNOWN: self.render_unknown(roots),
+        }
+
+    def closure(self, names: list[str], stop: set[str]) -> list[str]:
+        """Checkers reachable from `names` (in emission order), not descending into `stop`."""
+        seen: set[str] = set()
+        todo = [n for n in names if n not in stop]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for callee in self.callees(name):
+                if callee not in seen and callee not in stop:
+                    todo.append(callee)
+        return [name for name in self.functions if name in seen]
+
+    def callees(self, name: str) -> set[str]:
+        body = "\n".join(self.functions[name])
+        return {callee for callee in self.functions if f"_c_{callee}(" in body and callee != name}
 
     def header(self, what: str) -> list[str]:
         return [
@@ -348,21 +403,22 @@ class Generator:
             "",
         ]
 
-    def render_checks(self, roots: dict[str, str]) -> str:
-        out = self.header(
-            "Each _c_* function returns None for a valid value, or (message, kind, path) with the JSON\n"
-            "pointer segments of the failing value innermost first; `kind` is the keyword that failed."
-        )
-        out += ["_MISSING = object()", ""]
+    def support(self, names: list[str]) -> list[str]:
+        """_MISSING, the enum constants and the pattern twins the checkers `names` use."""
+        body = "\n".join("\n".join(self.functions[name]) for name in names)
+        used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", body))
+        out = ["_MISSING = object()", ""]
         for (prefix, *values), const in self.constants.items():
-            if prefix == "_ENUM":
+            if prefix == "_ENUM" and (const in used or f"{const}_TEXT" in used):
                 out.append(f"{const} = frozenset({values!r})")
                 out.append(f"{const}_TEXT = {', '.join(json.dumps(v) for v in values)!r}")
-        for name in patterns.CONSTANTS:
-            out.append(f"{name} = frozenset({''.join(sorted(getattr(patterns, name)))!r})")
-        out.append("")
+        twins = [entry for entry in patterns.PATTERNS.values() if entry[0] in used]
+        if twins:
+            for name in patterns.CONSTANTS:
+                out.append(f"{name} = frozenset({''.join(sorted(getattr(patterns, name)))!r})")
+            out.append("")
         seen_helpers: set[str] = set()
-        for func, helpers, _msg in patterns.PATTERNS.values():
+        for func, helpers, _msg in twins:
             for helper in (*helpers, func):
                 if helper in seen_helpers:
                     continue
@@ -370,13 +426,29 @@ class Generator:
                 out.append("")
                 out.append(inspect.getsource(getattr(patterns, helper)).rstrip())
             out.append("")
+        return out
+
+    def render_checks(self, roots: dict[str, str], common: list[str]) -> str:
+        out = self.header(
+            "Each _c_* function returns None for a valid value, or (message, kind, path) with the JSON\n"
+            "pointer segments of the failing value innermost first; `kind` is the keyword that failed.\n"
+            "The checkers of rare sections are stubs that load fastcheck_rare.py on first use."
+        )
+        out += self.support(common)
         out.append("")
-        out.append("\n\n\n".join("\n".join(lines) for lines in self.functions.values()))
+        out.append("\n\n\n".join("\n".join(self.functions[name]) for name in common))
+        out += ["", "", "def _rare():", "    from . import fastcheck_rare", "", "    return fastcheck_rare"]
+        needed = set(roots.values())
+        for name in common:
+            needed |= self.callees(name)
+        for name in self.functions:
+            if name in RARE and name in needed:
+                out += ["", "", f"def _c_{name}(v):", f"    return _rare()._c_{name}(v)"]
         out += [
             "",
             "",
             "def _pointer(path):",
-            "    return ''.join('/' + str(seg).replace('~', '~0').replace('/', '~1') for seg in reversed(path))",
+            "    return ''.join('/' + str(s).replace('~', '~0').replace('/', '~1') for s in reversed(path))",
             "",
             "",
             "def check(document, value):",
@@ -389,7 +461,7 @@ class Generator:
             "",
             "def unknown_properties(document, value):",
             '    """JSON pointers of properties the schema does not define (the spec says: ignore them)."""',
-            "    from .fastunknown import unknown_properties",
+            "    from .fastcheck_unknown import unknown_properties",
             "",
             "    return unknown_properties(document, value)",
             "",
@@ -399,6 +471,16 @@ class Generator:
         for document, name in roots.items():
             out.append(f"    {document!r}: _c_{name},")
         out.append("}")
+        return "\n".join(out) + "\n"
+
+    def render_rare(self, rare: list[str]) -> str:
+        out = self.header(
+            "The checkers of fastcheck.py for sections few configs have, loaded on first use;\n"
+            "self-contained (the common checkers they call are repeated here)."
+        )
+        out += self.support(rare)
+        out.append("")
+        out.append("\n\n\n".join("\n".join(self.functions[name]) for name in rare))
         return "\n".join(out) + "\n"
 
     def render_unknown(self, roots: dict[str, str]) -> str:
@@ -441,7 +523,7 @@ def source_dir() -> pathlib.Path:
 
 
 def generate() -> dict[pathlib.Path, str]:
-    """{output file: its text} for fastcheck.py and fastunknown.py."""
+    """{output file: its text} for fastcheck.py, fastcheck_rare.py and fastcheck_unknown.py."""
     return Generator(SchemaSet(source_dir())).run()
 
 
