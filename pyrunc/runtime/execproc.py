@@ -122,7 +122,9 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
         forward_signals(target, pending)
     err = new_err()
     sync_ptr = ffi.new("int *")
-    child = lib.pyrunc_spawn(blob, len(blob), b"", 0, b"", sync_ptr, err)
+    v1_tasks, v2_dir = join_targets(manager, cgroup_dirs)
+    tasks = "\0".join(v1_tasks).encode()
+    child = lib.pyrunc_spawn(blob, len(blob), tasks, len(tasks), v2_dir.encode(), sync_ptr, err)
     for fd in init_fds:  # the child has its copies
         os.close(fd)
     if child < 0:
@@ -132,10 +134,6 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
     ok = False
     pty_master = -1
     try:
-        if cgroup_dirs is not None:
-            join_dirs(cgroup_dirs, child)
-        elif manager is not None:
-            manager.join(child)
         channel = SyncChannel(sync_fd, 4096)
         channel.send(PM_GO)
         ready = False
@@ -252,14 +250,16 @@ def exec_cgroup_dirs(manager: Any, specs: list[str]) -> list[str]:
     return unique
 
 
-def join_dirs(dirs: list[str], pid: int) -> None:
-    from ..cgroups import fs
-
-    for d in dirs:
-        try:
-            fs.write(d + "/cgroup.procs", str(pid))
-        except PyruncError as exc:
-            raise PyruncError(f"join cgroup: {exc}") from None
+def join_targets(manager: Any, cgroup_dirs: list[str] | None) -> tuple[list[str], str]:
+    """What the setup child joins by itself (csrc/spawn.c): v1 `tasks` files and the cgroup2 directory."""
+    if manager is None:
+        return [], ""
+    if cgroup_dirs is None:
+        targets: tuple[list[str], str] = manager.join_targets()
+        return targets
+    v2_root = manager.v2_dir
+    v2 = [d for d in cgroup_dirs if v2_root is not None and (d == v2_root or d.startswith(v2_root + "/"))]
+    return [d + "/tasks" for d in cgroup_dirs if d not in v2], v2[0] if v2 else ""
 
 
 def process_from_args(container: Container, args: list[str], opts: Any) -> dict[str, Any]:
