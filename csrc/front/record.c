@@ -207,12 +207,24 @@ static int parse_record(struct front_ctr *c, size_t len, unsigned long long *sta
     };
     struct front_record *r = &c->rec;
     struct front_value seen[K_REQUIRED] = {{0}};
-    int have[K_REQUIRED] = {0}, have_doc[ST_COUNT] = {0};
+    int have[K_REQUIRED] = {0}, have_doc[ST_COUNT] = {0}, have_crc = 0;
     char *p = r->buf + strlen(MAGIC), *end = r->buf + len;
     unsigned long long num;
+    size_t crc_at = 0;
+    uint32_t body_crc;
 
     if (len < strlen(MAGIC) || memcmp(r->buf, MAGIC, strlen(MAGIC)))
         return -1;
+    /* The CRC covers the bytes as written: take it before parsing puts NULs in the buffer. */
+    for (size_t i = len; i-- > 0;) {
+        if (r->buf[i] == '\n' && len - i > 4 && !memcmp(r->buf + i + 1, "crc ", 4)) {
+            crc_at = i + 1;
+            break;
+        }
+    }
+    if (!crc_at)
+        return -1;
+    body_crc = crc32_update(0, (const unsigned char *)r->buf, crc_at);
     while (p < end) {
         char *space = memchr(p, ' ', (size_t)(end - p)), *nl;
         struct front_value v;
@@ -252,7 +264,13 @@ static int parse_record(struct front_ctr *c, size_t len, unsigned long long *sta
             }
         }
         if (!matched) {
-            if (!strcmp(p, "freezer")) {
+            if (!strcmp(p, "crc")) {
+                /* Last field: the CRC of every byte before its key; nothing may follow it. */
+                if (parse_ulong(v.data, 0xffffffffull, &num) < 0 || v.data + v.len + 1 != end ||
+                    (size_t)(p - r->buf) != crc_at || body_crc != (uint32_t)num)
+                    return -1;
+                have_crc = 1;
+            } else if (!strcmp(p, "freezer")) {
                 if (r->freezer || !path_ok(&v, 3) ||
                     (strncmp(v.data, "v1:", 3) != 0 && strncmp(v.data, "v2:", 3) != 0))
                     return -1;
@@ -271,6 +289,8 @@ static int parse_record(struct front_ctr *c, size_t len, unsigned long long *sta
         }
         p = (char *)v.data + v.len + 1;
     }
+    if (!have_crc)
+        return -1;
     for (int k = 0; k < K_REQUIRED; k++)
         if (!have[k])
             return -1;

@@ -28,6 +28,8 @@ Keys (each once unless noted; the front end falls back to Python on an unknown o
     doc_created, doc_running, doc_paused, doc_stopped
                     `pyrunc state`'s stdout for that status
     start_error     the message `start` reports when the init exits before the user's process runs
+    crc             last: CRC-32 (zlib) of every byte before this field, decimal; a damaged record is
+                    refused rather than printed
 
 Written with the same lock and the same temp + fsync + rename as state.json, before state.json is
 renamed: a reader that sees a new record with an old state.json (or the reverse) sees a size or CRC
@@ -132,7 +134,10 @@ def render(store: Store, record: dict[str, Any], state_bytes: bytes) -> bytes | 
     for status in STATUSES:
         _field(out, "doc_" + status, state_document(container, status))
     _field(out, "start_error", start_error(container_id))
-    return b"".join(out)
+    body = b"".join(out)
+    tail: list[bytes] = []
+    _field(tail, "crc", str(zlib.crc32(body)))
+    return body + tail[0]
 
 
 def write(store: Store, directory: str, record: dict[str, Any], state_bytes: bytes) -> None:

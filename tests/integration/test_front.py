@@ -420,23 +420,35 @@ def test_missing_record_falls_back(frt):
     assert status(frt, cid) == "running"
 
 
+def reseal(body: bytes) -> bytes:
+    """A record body with a correct trailing crc field, so the front end's other checks are reached."""
+    import zlib
+
+    crc = str(zlib.crc32(body)).encode()
+    return body + b"crc %d\n%s\n" % (len(crc), crc)
+
+
 def mutations(data: bytes) -> list[bytes]:
     head = b"pyrunc-front 1\n"
-    return [
-        b"",
-        data[: len(data) // 2],
-        data.replace(head, b"pyrunc-front 2\n"),
-        data + b"later_key 1\n1\n",
-        data.replace(b"\npid ", b"\npid 99999999999999999999999\n1\n", 1),
-        data.replace(b"poststart 1\n0\n", b"poststart 1\n0\n" * 2),
-        data.replace(b"poststart 1\n0\n", b"poststart 1\n7\n"),
-        data.replace(b"unmount 1\n0\n", b""),
-        data.replace(b"\ninit_start ", b"\ninit_start x", 1),
-        data[:-1],
-        data + b"\n",
-        head + b"id 4000\nx\n",
-        data.replace(b"freezer ", b"freezer 0\n\nx ", 1),
+    body = data[: data.rindex(b"crc ")]
+    structural = [
+        body.replace(head, b"pyrunc-front 2\n"),
+        body + b"later_key 1\n1\n",
+        body.replace(b"\npid ", b"\npid 99999999999999999999999\n1\n", 1),
+        body.replace(b"poststart 1\n0\n", b"poststart 1\n0\n" * 2),
+        body.replace(b"poststart 1\n0\n", b"poststart 1\n7\n"),
+        body.replace(b"unmount 1\n0\n", b""),
+        body.replace(b"\ninit_start ", b"\ninit_start x", 1),
+        body.replace(b"\nid ", b"\nid 4000\n", 1),
+        body.replace(b"freezer ", b"freezer 0\n\nx ", 1),
+        body.replace(b"cgroup_leaf ", b"cgroup_leaf 3\nrel\ncgroup_leaf ", 1),
+        body.replace(b"\nstate_size ", b"\nstate_size 1\n7\nstate_size ", 1),
+        body[: body.index(b"doc_paused")],
+        head,
     ]
+    raw = [b"", data[: len(data) // 2], data[:-1], data + b"\n", data + b"x 1\n1\n", body,
+           data.replace(b"poststart 1\n0\n", b"poststart 1\n1\n")]
+    return [reseal(b) for b in structural] + raw
 
 
 def test_malformed_records_fall_back(frt):
@@ -452,6 +464,35 @@ def test_malformed_records_fall_back(frt):
         assert fast.stdout == want, i
     record_path(frt, cid).write_bytes(good)
     assert_same_state(frt, cid, "running")
+
+
+def test_randomly_damaged_records_fall_back(frt):
+    """Any damage (flipped, dropped or inserted bytes) is refused, never printed nor acted on."""
+    import random
+
+    cid = make(frt)
+    good = record_path(frt, cid).read_bytes()
+    want = frt("state", cid, env=PYTHON).stdout
+    rng = random.Random(8)
+    for round_ in range(40):
+        bad = bytearray(good)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(bad))
+            action = rng.choice(("flip", "drop", "insert"))
+            if action == "flip":
+                bad[at] ^= 1 << rng.randrange(8)
+            elif action == "drop":
+                del bad[at]
+            else:
+                bad.insert(at, rng.randrange(256))
+        if bytes(bad) == good:
+            continue
+        record_path(frt, cid).write_bytes(bytes(bad))
+        fast = frt("state", cid, env=SERVED)
+        assert fast.returncode == 0 and fast.stderr.startswith(FALLBACK), (round_, fast.stderr)
+        assert fast.stdout == want, round_
+    record_path(frt, cid).write_bytes(good)
+    assert_same_state(frt, cid, "created")
 
 
 def test_record_of_another_state_json_falls_back(frt):

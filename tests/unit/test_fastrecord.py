@@ -31,8 +31,11 @@ def parse(data: bytes) -> dict[str, list[bytes]]:
         n = int(length)
         value = data[nl + 1 : nl + 1 + n]
         assert data[nl + 1 + n : nl + 2 + n] == b"\n"
+        if key == b"crc":
+            assert int(value) == zlib.crc32(data[:pos]) and nl + 2 + n == len(data), "crc must come last"
         out.setdefault(key.decode(), []).append(value)
         pos = nl + 2 + n
+    assert "crc" in out
     return out
 
 
