@@ -31,7 +31,7 @@ Keys (each once unless noted; the front end falls back to Python on an unknown o
     crc             last: CRC-32 (zlib) of every byte before this field, decimal; a damaged record is
                     refused rather than printed
 
-Written with the same lock and the same temp + fsync + rename as state.json, before state.json is
+Written with the same lock and the same temp + rename as state.json, before state.json is
 renamed: a reader that sees a new record with an old state.json (or the reverse) sees a size or CRC
 mismatch and falls back. Removed with the container directory.
 """
@@ -160,7 +160,6 @@ def write(store: Store, directory: str, record: dict[str, Any], state_bytes: byt
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
-        os.fsync(fd)
     finally:
         os.close(fd)
     os.rename(temp, final)
