@@ -8,6 +8,7 @@ import json
 import os
 import pathlib
 import shutil
+import stat
 import subprocess
 import sys
 import uuid
@@ -46,6 +47,16 @@ def base_config(args: list[str]) -> dict:
     return cfg
 
 
+def copy_rootfs_entry(src: str, dst: str) -> None:
+    """Copy one rootfs entry; device nodes and fifos are made anew, never read: a container without a /dev
+    mount leaves real /dev/zero and /dev/full nodes in the shared tree, and reading those never ends."""
+    st = os.lstat(src)
+    if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) or stat.S_ISFIFO(st.st_mode):
+        os.mknod(dst, st.st_mode, st.st_rdev)
+    elif not stat.S_ISSOCK(st.st_mode):
+        shutil.copy2(src, dst)
+
+
 class Runtime:
     def __init__(self, root: pathlib.Path, work: pathlib.Path, rootfs: pathlib.Path) -> None:
         self.root = root
@@ -80,7 +91,7 @@ class Runtime:
         bundle.mkdir()
         config = copy.deepcopy(cfg) if cfg is not None else base_config(args)
         if own_rootfs:
-            shutil.copytree(self.rootfs, bundle / "rootfs", symlinks=True)
+            shutil.copytree(self.rootfs, bundle / "rootfs", symlinks=True, copy_function=copy_rootfs_entry)
             config["root"]["path"] = "rootfs"
         else:
             config["root"]["path"] = str(self.rootfs)
