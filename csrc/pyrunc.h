@@ -70,7 +70,6 @@
 #define PA_PLAN_FD 50           /* i32: sealed memfd holding this very blob, for pyrunc-init to decode */
 
 /* Sync messages on the SOCK_SEQPACKET socketpair (csrc/sync.h documents the exchange). */
-#define PM_GO 1             /* parent -> child: cgroups joined, proceed */
 #define PM_IDMAP_REQ 2      /* child -> parent: user ns made, write uid_map/gid_map */
 #define PM_IDMAP_DONE 3     /* parent -> child */
 #define PM_INIT_PID 4       /* child -> parent: value = host pid of the container init */

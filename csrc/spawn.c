@@ -633,9 +633,8 @@ static pid_t clone_init(int cgroup_fd)
 static void __attribute__((noreturn)) stage_child(struct pr_plan *p, pid_t parent)
 {
     struct pyrunc_err err = {0};
-    struct pyrunc_err ignored = {0};
     uint32_t new_flags = p->ns_new & ~(uint32_t)CLONE_NEWCGROUP; /* INIT makes that one */
-    int hidden, cgroup_fd;
+    int cgroup_fd;
     pid_t init;
 
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -644,11 +643,7 @@ static void __attribute__((noreturn)) stage_child(struct pr_plan *p, pid_t paren
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     prctl(PR_SET_NAME, "pyrunc:[1:CHILD]", 0, 0, 0);
     close_unneeded_fds(p);
-    /* Done while the parent sets up cgroups; a failure is reported once it listens (after PM_GO). */
-    hidden = hide_runtime_exe(&err);
-    if (expect(p, PM_GO, NULL, 0, NULL, hidden < 0 ? &ignored : &err) < 0 || hidden < 0)
-        child_fail(p, &err);
-    if (join_v1_cgroups(&err) < 0 || (cgroup_fd = prepare_v2_cgroup(p, &err)) == -2)
+    if (hide_runtime_exe(&err) < 0 || join_v1_cgroups(&err) < 0 || (cgroup_fd = prepare_v2_cgroup(p, &err)) == -2)
         child_fail(p, &err);
     if (join_namespaces(p, &err) < 0)
         child_fail(p, &err);

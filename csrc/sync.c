@@ -1,7 +1,7 @@
 /* sync.c - messages on the parent/child SOCK_SEQPACKET socket, fd passing, pidfds.
  *
- * The exchange during create (parent = the pyrunc process, CHILD = intermediate, INIT = container init):
- *   parent -> CHILD  PM_GO           the cgroups are joined; go on
+ * The exchange during create (parent = the pyrunc process, CHILD = intermediate, INIT = container init;
+ * CHILD starts at once: it joins the cgroups itself, see csrc/spawn.c):
  *   CHILD  -> parent PM_IDMAP_REQ    only with a new user namespace: write uid_map/gid_map now
  *   parent -> CHILD  PM_IDMAP_DONE
  *   CHILD  -> parent PM_INIT_PID     value = host pid of INIT (a direct child of the parent)

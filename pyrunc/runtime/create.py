@@ -17,7 +17,6 @@ from . import procs
 from .container import Container
 from .sync import (
     PM_EOF,
-    PM_GO,
     PM_HOOKS_DONE,
     PM_HOOKS_REQ,
     PM_IDMAP_DONE,
@@ -252,7 +251,6 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
 
     close_plan_fds()  # the child has its copies
     channel = SyncChannel(sync_fd)
-    channel.send(PM_GO)
 
     record: dict[str, Any] = {
         "ociVersion": cfg.get("ociVersion", "1.3.0"),

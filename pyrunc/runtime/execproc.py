@@ -9,7 +9,7 @@ from ..errors import ConfigError, PyruncError, StateError, UsageError
 from ..log import LOG
 from . import planfile as pf
 from .container import Container
-from .sync import PM_EOF, PM_GO, PM_INIT_PID, PM_PTY_MASTER, PM_READY, SyncChannel, hand_over_pty, unexpected
+from .sync import PM_EOF, PM_INIT_PID, PM_PTY_MASTER, PM_READY, SyncChannel, hand_over_pty, unexpected
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -135,7 +135,6 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
     pty_master = -1
     try:
         channel = SyncChannel(sync_fd, 4096)
-        channel.send(PM_GO)
         ready = False
         # CHILD reports the pid and INIT reports ready on the same socket, in either order; INIT keeps
         # its end open (close-on-exec) until execve, so EOF after both means the process now runs.

@@ -7,7 +7,6 @@ import os
 
 from ..errors import PyruncError
 
-PM_GO = 1
 PM_IDMAP_REQ = 2
 PM_IDMAP_DONE = 3
 PM_INIT_PID = 4

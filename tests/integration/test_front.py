@@ -60,8 +60,8 @@ def served(proc: subprocess.CompletedProcess) -> bool:
     return FALLBACK not in proc.stderr
 
 
-def make(frt, args: list[str] | None = None, *, mutate=None) -> str:
-    bundle = frt.bundle(args or ["/bin/sleep", "1000"], mutate=mutate)
+def make(frt, args: list[str] | None = None, *, mutate=None, own_rootfs: bool = False) -> str:
+    bundle = frt.bundle(args or ["/bin/sleep", "1000"], mutate=mutate, own_rootfs=own_rootfs)
     cid = frt.new_id()
     frt("create", "--bundle", str(bundle), cid, check=True)
     return cid
@@ -360,7 +360,8 @@ def test_no_mount_namespace_falls_back(frt):
             cfg["linux"].pop("maskedPaths", None)
             cfg["linux"].pop("readonlyPaths", None)
 
-        cid = make(frt, mutate=drop)
+        # Its own rootfs: without a mount namespace and a /dev mount, the devices are made in the tree.
+        cid = make(frt, mutate=drop, own_rootfs=True)
         frt("kill", cid, "KILL", env=PYTHON, check=True)
         wait_stopped(frt, cid)
         return cid
