@@ -533,3 +533,35 @@ def test_checkout_build_has_front_and_script():
     assert script.is_file() and str(ROOT) in script.read_text()
     proc = subprocess.run([str(front), "--version"], capture_output=True, env=env())
     assert proc.returncode == 0 and proc.stdout.startswith(b"pyrunc version")
+
+
+SIGNAL_TEXTS = [
+    "1", "9", "15", "31", "34", "64", "65", "0", "00", "009", "-9", "+9", " 9", "9 ", "1e1", "\u0669",
+    "KILL", "kill", "Kill", "SIGKILL", "sigkill", "SigTerm", "SIG", "SIGSIGKILL", "IOT", "CLD", "POLL",
+    "STKFLT", "SIGPWR", "SYS", "UNUSED", "RTMIN", "rtmax", "SIGRTMIN+1", "RTMIN+30", "RTMIN+31", "RTMAX-30",
+    "RTMAX-31", "RTMIN-1", "RTMAX+1", "RTMIN+", "RTMIN+03", "RTMIN+003", "RTMIN++1", "RTMIN+ 1", "RTMIN+1_0",
+    "RTMINX", "", "K\u0130LL", "ki\u017fll", "TERM\n", "HUP\x00",
+]
+
+
+def test_signal_parser_never_accepts_what_python_refuses(frt, front):
+    """The front end parses a signal before it looks for the container, so `kill nosuch SIG` shows its
+    decision; whatever it accepts, pyrunc/runtime/signals.py must accept too (the rest falls back)."""
+    from pyrunc.errors import UsageError
+    from pyrunc.runtime.signals import signal_number
+
+    frt.root.mkdir(exist_ok=True)
+    accepted = 0
+    for text in SIGNAL_TEXTS:
+        if "\x00" in text:
+            continue  # cannot be an argv element
+        proc = subprocess.run([front, "--root", str(frt.root), "kill", "nosuch", text], capture_output=True,
+                              env=SERVED)
+        if b"a signal it does not parse" in proc.stderr:
+            continue
+        accepted += 1
+        try:
+            signal_number(text)
+        except UsageError:
+            pytest.fail(f"the front end accepts signal {text!r}, which python refuses")
+    assert accepted >= 25
