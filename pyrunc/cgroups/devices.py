@@ -8,8 +8,6 @@ on v1 and v2.
 
 from __future__ import annotations
 
-import struct
-
 from ..errors import ConfigError, pointer_join
 from . import fs
 
@@ -115,6 +113,8 @@ def apply_v1(directory: str, rules: list[Rule]) -> None:
 
 def encode(rules: list[Rule]) -> bytes:
     """Records for pyrunc_devices_prog_attach (see csrc/pyrunc.h, PYRUNC_DEVRULE_SIZE)."""
+    import struct  # here: a v1 host never needs it, and create pays for every module it imports
+
     out = bytearray()
     for dtype, major, minor, access, allow in rules:
         bits = 0

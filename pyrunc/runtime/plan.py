@@ -10,8 +10,6 @@ import os
 
 from ..errors import ConfigError
 from ..log import LOG
-from ..security.lsm import lsm_enabled as lsm_enabled  # re-exported: features.py asks the plan module
-from ..security.lsm import mount_label, process_labels
 from . import planfile as pf
 
 TYPE_CHECKING = False
@@ -65,6 +63,30 @@ class Plan:
         self.rootfs = ""
         self.fds_to_close: list[int] = []
         self.net_devices: dict[str, Any] = {}
+
+
+# The LSM decisions load security.lsm only for a config that names a label or profile.
+def lsm_enabled(name: str) -> bool:
+    """Whether the host runs this security module ("apparmor", "selinux"); features.py asks here."""
+    from ..security.lsm import lsm_enabled as enabled
+
+    return enabled(name)
+
+
+def process_labels(proc: dict[str, Any], pointer: str) -> tuple[str | None, str | None]:
+    if not proc.get("apparmorProfile") and not proc.get("selinuxLabel"):
+        return None, None
+    from ..security.lsm import process_labels as labels
+
+    return labels(proc, pointer)
+
+
+def mount_label(linux: dict[str, Any]) -> str | None:
+    if not linux.get("mountLabel"):
+        return None
+    from ..security.lsm import mount_label as label
+
+    return label(linux)
 
 
 def _cap_last() -> int:
@@ -240,9 +262,7 @@ def _idmap_userns(m: dict[str, Any], linux: dict[str, Any] | None = None) -> int
 
 
 def _u32pair(a: int, b: int) -> bytes:
-    import struct
-
-    return struct.pack("<II", a, b)
+    return a.to_bytes(4, "little") + b.to_bytes(4, "little")
 
 
 def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: int, no_pivot: bool,

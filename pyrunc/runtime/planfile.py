@@ -6,8 +6,6 @@ them by name (PA_*), and a unit test checks the numbers against the compiled mod
 
 from __future__ import annotations
 
-import struct
-
 MAGIC = 0x50525950
 VERSION = 1
 
@@ -60,6 +58,28 @@ PA_INIT_EXE_FD = 49
 PA_PLAN_FD = 50
 
 
+# Little-endian fixed-width fields with int.to_bytes: the `struct` module would cost every create an
+# extra import and an extension load (~0.4 ms) for what these one-liners do.
+def _u16(value: int) -> bytes:
+    return value.to_bytes(2, "little")
+
+
+def _u32(value: int) -> bytes:
+    return value.to_bytes(4, "little")
+
+
+def _i32(value: int) -> bytes:
+    return value.to_bytes(4, "little", signed=True)
+
+
+def _u64(value: int) -> bytes:
+    return value.to_bytes(8, "little")
+
+
+def _i64(value: int) -> bytes:
+    return value.to_bytes(8, "little", signed=True)
+
+
 def _s(text: str) -> bytes:
     data = text.encode("utf-8", "surrogateescape")
     if b"\0" in data:
@@ -68,22 +88,22 @@ def _s(text: str) -> bytes:
 
 
 def _strlist(items: list[str]) -> bytes:
-    return struct.pack("<I", len(items)) + b"".join(_s(i) for i in items)
+    return _u32(len(items)) + b"".join(_s(i) for i in items)
 
 
 class PlanWriter:
     def __init__(self) -> None:
-        self._parts: list[bytes] = [struct.pack("<II", MAGIC, VERSION)]
+        self._parts: list[bytes] = [_u32(MAGIC) + _u32(VERSION)]
 
     def raw(self, attr: int, value: bytes) -> None:
         pad = (-len(value)) % 4
-        self._parts.append(struct.pack("<HHI", attr, 0, len(value)) + value + b"\0" * pad)
+        self._parts.append(_u16(attr) + _u16(0) + _u32(len(value)) + value + b"\0" * pad)
 
     def u32(self, attr: int, value: int) -> None:
-        self.raw(attr, struct.pack("<I", value & 0xFFFFFFFF))
+        self.raw(attr, _u32(value & 0xFFFFFFFF))
 
     def u64(self, attr: int, value: int) -> None:
-        self.raw(attr, struct.pack("<Q", value & 0xFFFFFFFFFFFFFFFF))
+        self.raw(attr, _u64(value & 0xFFFFFFFFFFFFFFFF))
 
     def string(self, attr: int, value: str) -> None:
         self.raw(attr, _s(value))
@@ -95,56 +115,56 @@ class PlanWriter:
         self.raw(attr, _strlist(values))
 
     def ns_join(self, flag: int, path: str) -> None:
-        self.raw(PA_NS_JOIN, struct.pack("<I", flag) + _s(path))
+        self.raw(PA_NS_JOIN, _u32(flag) + _s(path))
 
     def mount(self, m: dict[str, object]) -> None:
-        head = struct.pack(
-            "<QQQQIi",
-            int(m.get("flags", 0)),  # type: ignore[call-overload]
-            int(m.get("propagation", 0)),  # type: ignore[call-overload]
-            int(m.get("attr_set", 0)),  # type: ignore[call-overload]
-            int(m.get("attr_clr", 0)),  # type: ignore[call-overload]
-            int(m.get("ext", 0)),  # type: ignore[call-overload]
-            int(m.get("userns_fd", -1)),  # type: ignore[call-overload]
+        head = (
+            _u64(int(m.get("flags", 0)))  # type: ignore[call-overload]
+            + _u64(int(m.get("propagation", 0)))  # type: ignore[call-overload]
+            + _u64(int(m.get("attr_set", 0)))  # type: ignore[call-overload]
+            + _u64(int(m.get("attr_clr", 0)))  # type: ignore[call-overload]
+            + _u32(int(m.get("ext", 0)))  # type: ignore[call-overload]
+            + _i32(int(m.get("userns_fd", -1)))  # type: ignore[call-overload]
         )
         tail = b"".join(_s(str(m.get(k) or "")) for k in ("source", "destination", "fstype", "data"))
         self.raw(PA_MOUNT, head + tail)
 
     def device(self, d: dict[str, object]) -> None:
         kind = str(d["type"])
-        head = struct.pack(
-            "<IIIIIII",
-            ord(kind[0]),
-            int(d.get("major", 0)),  # type: ignore[call-overload]
-            int(d.get("minor", 0)),  # type: ignore[call-overload]
-            int(d.get("mode", 0o666)) & 0o7777,  # type: ignore[call-overload]
-            int(d.get("uid", 0)),  # type: ignore[call-overload]
-            int(d.get("gid", 0)),  # type: ignore[call-overload]
-            1 if d.get("bind") else 0,
+        head = (
+            _u32(ord(kind[0]))
+            + _u32(int(d.get("major", 0)))  # type: ignore[call-overload]
+            + _u32(int(d.get("minor", 0)))  # type: ignore[call-overload]
+            + _u32(int(d.get("mode", 0o666)) & 0o7777)  # type: ignore[call-overload]
+            + _u32(int(d.get("uid", 0)))  # type: ignore[call-overload]
+            + _u32(int(d.get("gid", 0)))  # type: ignore[call-overload]
+            + _u32(1 if d.get("bind") else 0)
         )
         self.raw(PA_DEVICE, head + _s(str(d["path"])))
 
     def user(self, uid: int, gid: int, umask: int, gids: list[int]) -> None:
-        self.raw(PA_USER, struct.pack(f"<IIiI{len(gids)}I", uid, gid, umask, len(gids), *gids))
+        groups = b"".join(_u32(g) for g in gids)
+        self.raw(PA_USER, _u32(uid) + _u32(gid) + _i32(umask) + _u32(len(gids)) + groups)
 
     def caps(self, bounding: int, effective: int, inheritable: int, permitted: int, ambient: int) -> None:
-        self.raw(PA_CAPS, struct.pack("<QQQQQ", bounding, effective, inheritable, permitted, ambient))
+        self.raw(PA_CAPS, b"".join(_u64(m) for m in (bounding, effective, inheritable, permitted, ambient)))
 
     def rlimit(self, resource: int, soft: int, hard: int) -> None:
-        self.raw(PA_RLIMIT, struct.pack("<IIQQ", resource, 0, soft & (2**64 - 1), hard & (2**64 - 1)))
+        self.raw(PA_RLIMIT, _u32(resource) + _u32(0) + _u64(soft & (2**64 - 1)) + _u64(hard & (2**64 - 1)))
 
     def hook(self, attr: int, path: str, args: list[str], env: list[str], timeout: int) -> None:
-        self.raw(attr, struct.pack("<I", timeout) + _s(path) + _strlist(args) + _strlist(env))
+        self.raw(attr, _u32(timeout) + _s(path) + _strlist(args) + _strlist(env))
 
     def timens(self, clock: int, secs: int, nsecs: int) -> None:
-        self.raw(PA_TIMENS_OFFSET, struct.pack("<IIqq", clock, 0, secs, nsecs))
+        self.raw(PA_TIMENS_OFFSET, _u32(clock) + _u32(0) + _i64(secs) + _i64(nsecs))
 
     def scheduler(
         self, policy: int, nice: int, priority: int, flags: int, runtime: int, deadline: int, period: int
     ) -> None:
         self.raw(
             PA_SCHEDULER,
-            struct.pack("<IiIIQQQQ", policy, nice, priority, 0, flags, runtime, deadline, period),
+            _u32(policy) + _i32(nice) + _u32(priority) + _u32(0)
+            + _u64(flags) + _u64(runtime) + _u64(deadline) + _u64(period),
         )
 
     def blob(self) -> bytes:
