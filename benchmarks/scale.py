@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import sys
 import time
@@ -197,7 +196,7 @@ def ms(vals: list[float]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("-n", "--count", type=int, default=1000)
-    p.add_argument("--pyrunc", default=shutil.which("pyrunc") or "/usr/local/bin/pyrunc")
+    p.add_argument("--pyrunc", default=bench.default_pyrunc())
     p.add_argument("--jobs", type=int, default=4, help="parallel deletes in the cleanup of a failed run")
     p.add_argument("--json", help="also write the results here")
     opts = p.parse_args(argv)
