@@ -34,14 +34,26 @@ def _fail(path: str, value: str, pointer: str, exc: OSError) -> None:
 
 
 def read(path: str) -> str:
-    with open(path) as f:
-        return f.read()
+    """The whole file as text, in open + read + close: cgroup and proc files are seq_files, which return
+    everything that fits in one read, so a short read is the end (open() would add fstat, ioctl, lseek
+    and a final empty read: `list` and `state` read one of these per container)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        data = os.read(fd, 65536)
+        if len(data) == 65536:
+            chunks = [data]
+            while data:
+                data = os.read(fd, 65536)
+                chunks.append(data)
+            data = b"".join(chunks)
+    finally:
+        os.close(fd)
+    return data.decode("utf-8", "replace")
 
 
 def read_or(path: str, default: str = "") -> str:
     try:
-        with open(path) as f:
-            return f.read()
+        return read(path)
     except OSError:
         return default
 

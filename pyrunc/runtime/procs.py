@@ -8,10 +8,17 @@ import os
 def stat_fields(pid: int) -> list[str] | None:
     """Fields of /proc/PID/stat after the command name (index 0 = state), or None if gone."""
     try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            raw = handle.read()
+        fd = os.open(f"/proc/{pid}/stat", os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return None
+    try:
+        # One read: the file is a few hundred bytes, made whole by the kernel (no fstat/ioctl/lseek of
+        # open(); `list` reads one per container).
+        raw = os.read(fd, 4096)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     close = raw.rfind(b")")
     if close < 0:
         return None
