@@ -91,10 +91,15 @@ def mount_label(linux: dict[str, Any]) -> str | None:
 
 def _cap_last() -> int:
     try:
-        with open("/proc/sys/kernel/cap_last_cap", "rb") as handle:
-            return int(handle.read())
+        fd = os.open("/proc/sys/kernel/cap_last_cap", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return 40
+    try:
+        return int(os.read(fd, 32))
     except (OSError, ValueError):
         return 40
+    finally:
+        os.close(fd)
 
 
 def cap_mask(names: object, pointer: str, last: int) -> int:

@@ -43,8 +43,10 @@ def load_json_file(path: str, what: str, limit: int = MAX_CONFIG_BYTES) -> Any:
             )
         chunks = []
         total = 0
+        # Sized from fstat: a 1 MiB read buffer would be an mmap + mremap + munmap for a 10 KB config.
+        want = min(info.st_size + 4096, 1 << 20)
         while True:
-            chunk = os.read(fd, 1 << 20)
+            chunk = os.read(fd, want)
             if not chunk:
                 break
             total += len(chunk)
