@@ -19,6 +19,9 @@
 
 enum front_status { ST_CREATED, ST_RUNNING, ST_PAUSED, ST_STOPPED, ST_COUNT };
 
+/* The record's `cgroups` key: absent (an older record: delete --force falls back), or what it says. */
+enum front_cgroups { CG_UNKNOWN, CG_NONE, CG_SKIPPED, CG_MANAGED };
+
 struct front_value {
     const char *data; /* NUL-terminated (the record's '\n' after the value is replaced) */
     size_t len;
@@ -37,6 +40,14 @@ struct front_record {
     int n_rmdirs;
     struct front_value docs[ST_COUNT];
     const char *start_error;
+    enum front_cgroups cgroups;
+    const char *cgroup_v2; /* NULL: no cgroup2 directory */
+    const char *procs[FRONT_MAX_CGROUPS]; /* CgroupManager.pids: the first that exists is read */
+    int n_procs;
+    /* `list`: all or none (has_list) */
+    int has_list;
+    struct front_value list_cells[3]; /* bundle, created, owner */
+    struct front_value list_docs[ST_COUNT];
 };
 
 /* The global options the fast path honours (everything else falls back). */
@@ -59,18 +70,25 @@ int front_valid_id(const char *id);
 int front_open(struct front_ctr *c, const char *root, const char *id, int lock, const char **why);
 void front_close(struct front_ctr *c);
 int front_read_record(struct front_ctr *c, const char **why);
+int front_open_at(struct front_ctr *c, int root_fd, const char *id, const char **why);
 
 /* status.c */
 int front_alive(long pid, const char *init_start);
 int front_frozen(const struct front_record *rec);
+ssize_t front_read_small(const char *path, char *buf, size_t size);
 enum front_status front_status(const struct front_ctr *c);
 
 /* cmds.c */
 int front_state(struct front_ctr *c, const char **why);
 int front_kill(struct front_ctr *c, int sig, const char **why);
 int front_start(struct front_ctr *c, const struct front_opts *o, const char **why);
-int front_delete(struct front_ctr *c, const char **why);
 int front_signal_number(const char *text);
+
+/* delete.c */
+int front_delete(struct front_ctr *c, int force, const char **why);
+
+/* list.c */
+int front_list(const char *root, int json, int quiet, const char **why);
 
 /* report.c */
 void front_report_error(const struct front_opts *o, const char *msg);

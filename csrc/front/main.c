@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -65,7 +66,10 @@ struct flag {
     int id;
 };
 
-enum { F_ROOT, F_LOG, F_LOG_FORMAT, F_DEBUG, F_SYSTEMD, F_ROOTLESS, F_CRIU, F_VERSION, F_HELP, F_FORCE, F_ALL };
+enum {
+    F_ROOT, F_LOG, F_LOG_FORMAT, F_DEBUG, F_SYSTEMD, F_ROOTLESS, F_CRIU, F_VERSION, F_HELP, F_FORCE, F_ALL,
+    F_FORMAT, F_QUIET, F_COUNT
+};
 
 static const struct flag global_flags[] = {
     {"root", STR, F_ROOT},         {"log", STR, F_LOG},           {"log-format", STR, F_LOG_FORMAT},
@@ -75,10 +79,13 @@ static const struct flag global_flags[] = {
 };
 static const struct flag delete_flags[] = {{"force", BOOL, F_FORCE}, {"f", BOOL, F_FORCE}, {NULL, BOOL, 0}};
 static const struct flag kill_flags[] = {{"all", BOOL, F_ALL}, {"a", BOOL, F_ALL}, {NULL, BOOL, 0}};
+static const struct flag list_flags[] = {
+    {"format", STR, F_FORMAT}, {"f", STR, F_FORMAT}, {"quiet", BOOL, F_QUIET}, {"q", BOOL, F_QUIET}, {NULL, BOOL, 0},
+};
 static const struct flag no_flags[] = {{NULL, BOOL, 0}};
 
 struct parsed {
-    const char *values[F_ALL + 1]; /* STR: the value; BOOL: "1" or NULL */
+    const char *values[F_COUNT]; /* STR: the value; BOOL: "1" or NULL */
     char **args;
     int nargs;
 };
@@ -221,6 +228,45 @@ static int default_root(char *out, size_t size)
 
 /* --- dispatch ---------------------------------------------------------------------------------- */
 
+static int state_root(const struct parsed *g, char *root, size_t size)
+{
+    return g->values[F_ROOT] && *g->values[F_ROOT] ? abspath(g->values[F_ROOT], root, size)
+                                                   : default_root(root, size);
+}
+
+/* The container directory does not exist (os.path.isdir is false for it; only ENOENT is served). */
+static int missing(const char *root, const char *id)
+{
+    char path[PATH_MAX + 512];
+    struct stat st;
+
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s", root, id) >= sizeof(path))
+        return 0;
+    return stat(path, &st) < 0 && errno == ENOENT;
+}
+
+/* cmd_list.run: -f table|json (empty is table), -q, no arguments. */
+static void __attribute__((noreturn)) list(const struct parsed *g, const struct parsed *c)
+{
+    const char *fmt = c->values[F_FORMAT], *why = NULL;
+    char root[PATH_MAX];
+    int json = 0;
+
+    if (c->nargs != 0)
+        fallback("wrong number of arguments");
+    if (fmt && *fmt) {
+        if (!strcmp(fmt, "json"))
+            json = 1;
+        else if (strcmp(fmt, "table") != 0)
+            fallback("list format value");
+    }
+    if (state_root(g, root, sizeof(root)))
+        fallback("state root path");
+    if (front_list(root, json, c->values[F_QUIET] != NULL, &why) < 0)
+        fallback(why);
+    exit(0);
+}
+
 static int is_help(const char *s)
 {
     return !strcmp(s, "--help") || !strcmp(s, "-h") || !strcmp(s, "-help");
@@ -264,6 +310,8 @@ int main(int argc, char **argv)
         cmd_flags = kill_flags;
     else if (!strcmp(cmd, "delete"))
         cmd_flags = delete_flags;
+    else if (!strcmp(cmd, "list"))
+        cmd_flags = list_flags;
     else
         fallback("a command it does not serve");
     for (int i = 1; i < g.nargs; i++)
@@ -273,16 +321,19 @@ int main(int argc, char **argv)
         fallback("a command flag it does not parse");
     if (c.values[F_ALL])
         fallback("kill --all");
+    if (cmd_flags == list_flags)
+        list(&g, &c);
     if (c.nargs < 1 || c.nargs > (cmd_flags == kill_flags ? 2 : 1))
         fallback("wrong number of arguments");
     if (!front_valid_id(c.args[0]))
         fallback("invalid container id");
     if (c.nargs == 2 && (sig = front_signal_number(c.args[1])) < 0)
         fallback("a signal it does not parse");
-    if (g.values[F_ROOT] && *g.values[F_ROOT] ? abspath(g.values[F_ROOT], root, sizeof(root))
-                                              : default_root(root, sizeof(root)))
+    if (state_root(&g, root, sizeof(root)))
         fallback("state root path");
     o.root = root;
+    if (cmd_flags == delete_flags && c.values[F_FORCE] && missing(root, c.args[0]))
+        return 0; /* lifecycle.delete: --force of a container that is not there is not an error */
 
     /* state and kill read without the lock, as Python does; start and delete read-modify-write. */
     lock = !strcmp(cmd, "start") || !strcmp(cmd, "delete");
@@ -295,7 +346,7 @@ int main(int argc, char **argv)
     else if (!strcmp(cmd, "start"))
         rc = front_start(&ctr, &o, &why);
     else
-        rc = front_delete(&ctr, &why);
+        rc = front_delete(&ctr, c.values[F_FORCE] != NULL, &why);
     if (rc < 0)
         fallback(why);
     front_close(&ctr);

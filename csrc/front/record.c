@@ -62,6 +62,21 @@ int front_open(struct front_ctr *c, const char *root, const char *id, int lock, 
     return 0;
 }
 
+/* For `list`: the container directory under an already open root (not owned here, not closed by
+ * front_close), without the lock (Python's list takes none). */
+int front_open_at(struct front_ctr *c, int root_fd, const char *id, const char **why)
+{
+    memset(c, 0, sizeof(*c));
+    c->root_fd = -1;
+    c->id = id;
+    c->dir_fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (c->dir_fd < 0) {
+        *why = "container directory cannot be opened";
+        return -1;
+    }
+    return 0;
+}
+
 void front_close(struct front_ctr *c)
 {
     if (c->dir_fd >= 0)
@@ -198,6 +213,25 @@ static int path_ok(const struct front_value *v, size_t skip)
 
 static const char *const doc_keys[ST_COUNT] = {"doc_created", "doc_running", "doc_paused", "doc_stopped"};
 
+#define LIST_KEYS (3 + ST_COUNT)
+
+/* The optional `list` fields: 0..2 the table cells, 3.. the JSON objects by status. */
+static int list_key(const char *key, int *slot)
+{
+    static const char *const keys[LIST_KEYS] = {
+        "list_bundle", "list_created", "list_owner",
+        "list_created_doc", "list_running_doc", "list_paused_doc", "list_stopped_doc",
+    };
+
+    for (int i = 0; i < LIST_KEYS; i++) {
+        if (!strcmp(key, keys[i])) {
+            *slot = i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 enum { K_ID, K_SIZE, K_CRC, K_PID, K_START, K_POSTSTART, K_POSTSTOP, K_UNMOUNT, K_ERROR, K_REQUIRED };
 
 static int parse_record(struct front_ctr *c, size_t len, unsigned long long *state_size, uint32_t *state_crc)
@@ -207,7 +241,8 @@ static int parse_record(struct front_ctr *c, size_t len, unsigned long long *sta
     };
     struct front_record *r = &c->rec;
     struct front_value seen[K_REQUIRED] = {{0}};
-    int have[K_REQUIRED] = {0}, have_doc[ST_COUNT] = {0}, have_crc = 0;
+    int have[K_REQUIRED] = {0}, have_doc[ST_COUNT] = {0}, have_crc = 0, slot;
+    unsigned have_list = 0;
     char *p = r->buf + strlen(MAGIC), *end = r->buf + len;
     unsigned long long num;
     size_t crc_at = 0;
@@ -283,6 +318,33 @@ static int parse_record(struct front_ctr *c, size_t len, unsigned long long *sta
                 if (r->n_rmdirs >= FRONT_MAX_CGROUPS * 8 || !path_ok(&v, 1) || (v.data[0] != 'L' && v.data[0] != 'P'))
                     return -1;
                 r->rmdirs[r->n_rmdirs++] = v.data;
+            } else if (!strcmp(p, "cgroups")) {
+                if (r->cgroups != CG_UNKNOWN)
+                    return -1;
+                if (!strcmp(v.data, "none"))
+                    r->cgroups = CG_NONE;
+                else if (!strcmp(v.data, "skipped"))
+                    r->cgroups = CG_SKIPPED;
+                else if (!strcmp(v.data, "managed"))
+                    r->cgroups = CG_MANAGED;
+                else
+                    return -1;
+            } else if (!strcmp(p, "cgroup_v2")) {
+                if (r->cgroup_v2 || !path_ok(&v, 0))
+                    return -1;
+                r->cgroup_v2 = v.data;
+            } else if (!strcmp(p, "cgroup_procs")) {
+                if (r->n_procs >= FRONT_MAX_CGROUPS || !path_ok(&v, 0))
+                    return -1;
+                r->procs[r->n_procs++] = v.data;
+            } else if (list_key(p, &slot) == 0) {
+                if (have_list & (1u << slot))
+                    return -1;
+                have_list |= 1u << slot;
+                if (slot < 3)
+                    r->list_cells[slot] = v;
+                else
+                    r->list_docs[slot - 3] = v;
             } else {
                 return -1; /* a key this front end does not know: its decision could be wrong */
             }
@@ -290,6 +352,12 @@ static int parse_record(struct front_ctr *c, size_t len, unsigned long long *sta
         p = (char *)v.data + v.len + 1;
     }
     if (!have_crc)
+        return -1;
+    /* The list fields come all together or not at all; values are printed as they are. */
+    if (have_list != 0 && have_list != (1u << LIST_KEYS) - 1)
+        return -1;
+    r->has_list = have_list != 0;
+    if ((r->cgroup_v2 || r->n_procs) && r->cgroups != CG_MANAGED)
         return -1;
     for (int k = 0; k < K_REQUIRED; k++)
         if (!have[k])

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static ssize_t read_small(const char *path, char *buf, size_t size)
+ssize_t front_read_small(const char *path, char *buf, size_t size)
 {
     ssize_t n;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -41,7 +41,7 @@ int front_alive(long pid, const char *init_start)
     if (pid <= 0)
         return 0;
     snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-    if (read_small(path, buf, sizeof(buf)) < 0)
+    if (front_read_small(path, buf, sizeof(buf)) < 0)
         return 0;
     p = strrchr(buf, ')');
     if (!p || p[1] == '\0')
@@ -73,7 +73,7 @@ int front_frozen(const struct front_record *rec)
 
     if (!rec->freezer)
         return 0;
-    n = read_small(rec->freezer + 3, buf, sizeof(buf));
+    n = front_read_small(rec->freezer + 3, buf, sizeof(buf));
     if (n < 0)
         return 0;
     start = buf;

@@ -22,12 +22,25 @@ Keys (each once unless noted; the front end falls back to Python on an unknown o
     poststart       "1" if start has poststart hooks to run, else "0"
     poststop        "1" if delete has poststop hooks to run, else "0"
     unmount         "1" if delete must unmount the rootfs (no mount namespace of its own), else "0"
+    cgroups         optional: "none" (no cgroup), "skipped" (rootless without cgroups) or "managed";
+                    `delete --force` is served only when it is present
+    cgroup_v2       optional: the cgroup2 directory (managed cgroups on a host with cgroup2): where
+                    `delete --force` writes cgroup.kill and waits for cgroup.events "populated 0"
+    cgroup_procs    (repeated) the directories CgroupManager.pids reads, in its order (the first that
+                    exists is the one read)
     cgroup_leaf     (repeated) a cgroup directory of the container: delete checks it holds no process
     cgroup_rmdir    (repeated, in removal order) "L<dir>" a leaf that must go, "P<dir>" a parent that
                     goes once empty (best effort): CgroupManager.destroy's rmdir order
     doc_created, doc_running, doc_paused, doc_stopped
                     `pyrunc state`'s stdout for that status
     start_error     the message `start` reports when the init exits before the user's process runs
+    list_bundle, list_created, list_owner
+                    optional, all or none: the BUNDLE, CREATED and OWNER cells of `pyrunc list`'s table
+    list_created_doc, list_running_doc, list_paused_doc, list_stopped_doc
+                    optional, with the three above: the container's object in `pyrunc list -f json` for
+                    that status. All seven are written only when every one is ASCII (the table pads by
+                    characters, and the terminal's encoding is Python's business): `list` falls back
+                    without them
     crc             last: CRC-32 (zlib) of every byte before this field, decimal; a damaged record is
                     refused rather than printed
 
@@ -72,10 +85,20 @@ def _field(out: list[bytes], key: str, value: bytes | str) -> None:
 
 def _cgroup_fields(out: list[bytes], record: dict[str, Any], container: Container) -> None:
     if not record.get("cgroup"):
+        _field(out, "cgroups", "none")
         return
     manager = container.cgroups()
-    if manager is None or manager.skipped:
+    if manager is None:
+        _field(out, "cgroups", "none")
         return
+    if manager.skipped:
+        _field(out, "cgroups", "skipped")
+        return
+    _field(out, "cgroups", "managed")
+    if manager.v2_dir is not None:
+        _field(out, "cgroup_v2", manager.v2_dir)
+    for directory in manager._procs_dirs():
+        _field(out, "cgroup_procs", directory)
     try:
         directory, is_v2 = manager._freezer()
     except Exception:  # no freezer on this host: is_frozen() is always false
@@ -87,6 +110,24 @@ def _cgroup_fields(out: list[bytes], record: dict[str, Any], container: Containe
         _field(out, "cgroup_leaf", leaf)
     for kind, directory in removal_order(leaves, list(manager.created), manager.path):
         _field(out, "cgroup_rmdir", kind + directory)
+
+
+def _list_fields(out: list[bytes], container: Container) -> None:
+    """What `pyrunc list` prints for this container (cli/cmd_list.py), when all of it is ASCII."""
+    docs = {status: container.oci_state(status) for status in STATUSES}
+    cells: list[str] = []
+    for key in ("bundle", "created", "owner"):
+        cell = docs["stopped"].get(key)
+        if not isinstance(cell, str) or not cell.isascii():
+            return
+        cells.append(cell)
+    texts = [jsonio.dumps(docs[status]) for status in STATUSES]
+    if not all(text.isascii() for text in texts):
+        return
+    for key, cell in zip(("list_bundle", "list_created", "list_owner"), cells, strict=True):
+        _field(out, key, cell)
+    for status, text in zip(STATUSES, texts, strict=True):
+        _field(out, f"list_{status}_doc", text)
 
 
 def removal_order(leaves: list[str], created: list[str], path: str) -> list[tuple[str, str]]:
@@ -134,6 +175,7 @@ def render(store: Store, record: dict[str, Any], state_bytes: bytes) -> bytes | 
     for status in STATUSES:
         _field(out, "doc_" + status, state_document(container, status))
     _field(out, "start_error", start_error(container_id))
+    _list_fields(out, container)
     body = b"".join(out)
     tail: list[bytes] = []
     _field(tail, "crc", str(zlib.crc32(body)))

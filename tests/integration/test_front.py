@@ -298,10 +298,6 @@ def test_delete_of_running_falls_back(frt):
     assert slow.returncode == 1
 
 
-def test_delete_of_created_falls_back_and_python_kills_it(frt):
-    fast, slow = both(frt, "delete", "ID", prepare=make)
-    assert_fell_back(fast, slow, b"not stopped")
-    assert slow.returncode == 0
 
 
 def test_kill_all_falls_back(frt):
@@ -337,7 +333,8 @@ def test_poststart_hook_falls_back(frt, tmp_path):
     assert mark.read_text() == "x\nx\n"
 
 
-def test_poststop_hook_falls_back(frt, tmp_path):
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_poststop_hook_falls_back(frt, tmp_path, force):
     mark = tmp_path / "ran"
 
     def hooked(frt):
@@ -347,12 +344,13 @@ def test_poststop_hook_falls_back(frt, tmp_path):
         wait_stopped(frt, cid)
         return cid
 
-    fast, slow = both(frt, "delete", "ID", prepare=hooked)
+    fast, slow = both(frt, "delete", *force, "ID", prepare=hooked)
     assert_fell_back(fast, slow, b"poststop")
     assert mark.read_text() == "x\nx\n"
 
 
-def test_no_mount_namespace_falls_back(frt):
+@pytest.mark.parametrize("force", [[], ["-f"]])
+def test_no_mount_namespace_falls_back(frt, force):
     def shared_mounts(frt):
         def drop(cfg):
             cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"] if n["type"] != "mount"]
@@ -366,15 +364,17 @@ def test_no_mount_namespace_falls_back(frt):
         wait_stopped(frt, cid)
         return cid
 
-    fast, slow = both(frt, "delete", "ID", prepare=shared_mounts)
+    fast, slow = both(frt, "delete", *force, "ID", prepare=shared_mounts)
     assert_fell_back(fast, slow, b"unmount")
 
 
 def test_python_only_flags_and_commands_fall_back(frt):
     cid = make(frt)
-    for argv in (["--debug", "state", cid], ["state", "--help"], ["--version"], ["list"], ["state", cid, "x"],
-                 ["--bogus", "state", cid], ["state", "--bogus", cid], ["--log-format", "yaml", "state", cid],
-                 ["--rootless", "maybe", "state", cid], ["state"], ["kill", "-a", cid]):
+    for argv in (["--debug", "state", cid], ["state", "--help"], ["--version"], ["ps", cid],
+                 ["state", cid, "x"], ["--bogus", "state", cid], ["state", "--bogus", cid],
+                 ["--log-format", "yaml", "state", cid],
+                 ["--rootless", "maybe", "state", cid], ["state"], ["kill", "-a", cid], ["list", "x"],
+                 ["list", "-f", "yaml"], ["list", "--bogus"], ["list", "-f"], ["list", "--help"]):
         fast = frt(*argv, env=SERVED)
         slow = frt(*argv, env=PYTHON)
         assert fast.stderr.startswith(FALLBACK), argv
@@ -565,3 +565,333 @@ def test_signal_parser_never_accepts_what_python_refuses(frt, front):
         except UsageError:
             pytest.fail(f"the front end accepts signal {text!r}, which python refuses")
     assert accepted >= 25
+
+
+# --- delete of a created container, delete --force ------------------------------------------------
+
+def state_record(frt, cid: str) -> dict:
+    return json.loads((frt.root / cid / "state.json").read_bytes())
+
+
+def cgroup_dirs(record: dict) -> list[str]:
+    cg = record["cgroup"]
+    return sorted(set(cg["v1"].values()) | ({cg["v2"]} if cg["v2"] else set()))
+
+
+def cgroup_pids(record: dict) -> list[int]:
+    return [int(p) for p in pathlib.Path(record["cgroup"]["v2"], "cgroup.procs").read_text().split()]
+
+
+def dead(pid: int) -> bool:
+    """Gone or a zombie (its parent, the host's init, may not have reaped it yet)."""
+    try:
+        return pathlib.Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+def with_child(frt) -> str:
+    """A container whose process has a child of its own: the kill must go through the cgroup."""
+    return make(frt, ["/bin/sh", "-c", "sleep 1000 & exec sleep 1001"])
+
+
+def in_status(frt, want: str) -> str:
+    cid = with_child(frt)
+    if want == "created":
+        return cid
+    frt("start", cid, env=PYTHON, check=True)
+    deadline = time.monotonic() + 10
+    while len(cgroup_pids(state_record(frt, cid))) < 2:
+        assert time.monotonic() < deadline, "the container's child did not start"
+        time.sleep(0.01)
+    if want == "paused":
+        frt("pause", cid, env=PYTHON, check=True)
+    elif want == "stopped":
+        frt("kill", cid, "KILL", env=PYTHON, check=True)
+        wait_stopped(frt, cid)
+    assert status(frt, cid) == want
+    return cid
+
+
+def assert_gone(frt, cid: str, record: dict, pids: list[int]) -> None:
+    assert not (frt.root / cid).exists()
+    assert not [d for d in cgroup_dirs(record) if os.path.exists(d)]
+    deadline = time.monotonic() + 5
+    while not all(dead(p) for p in pids):
+        assert time.monotonic() < deadline, [p for p in pids if not dead(p)]
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("want", ["created", "running", "paused", "stopped"])
+def test_delete_force_served_in_every_status(frt, want):
+    """Served (nothing said on stderr) and with Python's effects: every process killed through the
+    cgroup, the cgroups and the state directory removed (the rt fixture also checks for leaks)."""
+    results = []
+    for which in (SERVED, PYTHON):
+        cid = in_status(frt, want)
+        record = state_record(frt, cid)
+        pids = [record["pid"]] + (cgroup_pids(record) if want != "stopped" else [])
+        proc = frt("delete", "--force", cid, env=which)
+        results.append((proc.returncode, proc.stdout, proc.stderr))
+        assert_gone(frt, cid, record, pids)
+    assert results[0] == results[1] == (0, b"", b"")
+
+
+def test_delete_of_created_is_served(frt):
+    """lifecycle.delete kills and removes a created container without --force (runc and crun do too)."""
+    cid = in_status(frt, "created")
+    record = state_record(frt, cid)
+    proc = frt("delete", cid, env=SERVED)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"", b"")
+    assert_gone(frt, cid, record, [record["pid"]])
+
+
+@pytest.mark.parametrize("want", ["running", "paused"])
+def test_delete_without_force_of_a_live_container_falls_back(frt, want):
+    fast, slow = both(frt, "delete", "ID", prepare=lambda frt: in_status(frt, want))
+    assert_fell_back(fast, slow, b"not stopped")
+    assert slow.returncode == 1 and f"not stopped: {want}".encode() in slow.stderr
+
+
+def test_delete_force_of_a_missing_container_is_served(frt, front):
+    frt.root.mkdir(parents=True, exist_ok=True)
+    for root in (frt.root, frt.root / "nonexistent"):
+        argv = [front, "--root", str(root), "delete", "-f", "nosuch"]
+        fast = subprocess.run(argv, capture_output=True, env=SERVED)
+        slow = subprocess.run(argv, capture_output=True, env=PYTHON)
+        assert (fast.returncode, fast.stdout, fast.stderr) == (0, b"", b"")
+        assert (slow.returncode, slow.stdout, slow.stderr) == (0, b"", b"")
+
+
+def rewrite_state(frt, cid: str, change) -> dict:
+    """Change state.json the way pyrunc itself writes it (with a fresh record), keeping the original."""
+    from pyrunc.state.store import Store
+
+    store = Store(str(frt.root))
+    with store.lock(cid):
+        record = store.read(cid)
+        original = json.loads(json.dumps(record))
+        change(record)
+        store.write(cid, record)
+    return original
+
+
+def remove_cgroups(record: dict) -> None:
+    for d in cgroup_dirs(record):
+        deadline = time.monotonic() + 5
+        while os.path.exists(d):
+            try:
+                os.rmdir(d)
+            except OSError:
+                assert time.monotonic() < deadline, d
+                time.sleep(0.01)
+
+
+def test_delete_force_without_cgroup_kills_the_init_itself(frt):
+    """A container without a cgroup (the record says "none"): the init is killed by pidfd."""
+    cid = in_status(frt, "created")
+    original = rewrite_state(frt, cid, lambda r: r.update(cgroup=None))
+    try:
+        proc = frt("delete", "--force", cid, env=SERVED)
+        assert (proc.returncode, proc.stderr) == (0, b"")
+        assert not (frt.root / cid).exists()
+        deadline = time.monotonic() + 5
+        while not dead(original["pid"]):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    finally:
+        remove_cgroups(original)  # the cgroups pyrunc no longer knew about
+
+
+def decision_only(front: str, tmp_path: pathlib.Path) -> str:
+    """The front end alone, without its Python CLI beside it: a hand-over says why, then fails to exec
+    (nothing has been changed by then)."""
+    import shutil
+
+    lone = tmp_path / "lone" / "pyrunc"
+    lone.parent.mkdir()
+    shutil.copy2(front, lone)
+    return str(lone)
+
+
+def test_delete_force_of_a_rootless_container_without_cgroups(frt, front, tmp_path):
+    cid = in_status(frt, "stopped")
+    original = rewrite_state(frt, cid, lambda r: r["cgroup"].update(skipped=True))
+    try:
+        # Stopped: nothing to kill, served (Python's destroy does nothing for a skipped manager either).
+        proc = frt("delete", "--force", cid, env=SERVED)
+        assert (proc.returncode, proc.stderr) == (0, b"")
+        assert not (frt.root / cid).exists()
+    finally:
+        remove_cgroups(original)
+    # Live: Python's _kill_and_wait counts the skipped manager's no-op kill as the kill; the front end
+    # does not serve it (decided before touching anything).
+    cid = in_status(frt, "running")
+    rewrite_state(frt, cid, lambda r: r["cgroup"].update(skipped=True))
+    try:
+        proc = subprocess.run([decision_only(front, tmp_path), "--root", str(frt.root), "delete", "-f", cid],
+                              capture_output=True, env=SERVED)
+        assert proc.stderr.startswith(FALLBACK + b"a live rootless container without cgroups"), proc.stderr
+        assert proc.returncode == 1 and status(frt, cid) == "running"
+    finally:
+        rewrite_state(frt, cid, lambda r: r["cgroup"].update(skipped=False))
+
+
+def drop_fields(record: bytes, keys: set[bytes]) -> bytes:
+    """The record without the given keys, resealed."""
+    head = b"pyrunc-front 1\n"
+    out, pos = [head], len(head)
+    while pos < len(record):
+        nl = record.index(b"\n", pos)
+        key, _, length = record[pos:nl].partition(b" ")
+        end = nl + 2 + int(length)
+        if key not in keys and key != b"crc":
+            out.append(record[pos:end])
+        pos = end
+    return reseal(b"".join(out))
+
+
+@pytest.mark.parametrize("cut", ["killed", "cgroups_removed", "files_removed", "state_json_removed"])
+def test_python_finishes_a_delete_interrupted_anywhere(frt, cut):
+    """Each point where a served delete --force can stop and hand over: the front end (serving or handing
+    over) then finishes the job, and Python's delete --force alone does too."""
+    for which in (SERVED, PYTHON):
+        cid = in_status(frt, "running")
+        record = state_record(frt, cid)
+        pids = [record["pid"]] + cgroup_pids(record)
+        pathlib.Path(record["cgroup"]["v2"], "cgroup.kill").write_text("1")
+        deadline = time.monotonic() + 10
+        while not all(dead(p) for p in pids):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        if cut != "killed":
+            remove_cgroups(record)
+        directory = frt.root / cid
+        if cut in ("files_removed", "state_json_removed"):
+            for name in os.listdir(directory):
+                if name != "state.json":
+                    (directory / name).unlink()
+        if cut == "state_json_removed":
+            (directory / "state.json").unlink()
+        proc = frt("delete", "--force", cid, env=which)
+        assert proc.returncode == 0, proc.stderr
+        assert_gone(frt, cid, record, pids)
+
+
+def test_a_cgroup_that_will_not_go_is_reported_like_python_then_finished(frt):
+    """A real failure part-way (a child cgroup someone made keeps a leaf busy): the front end has killed
+    the container when it hands over; Python reports the failure as its own run does, and a later
+    delete --force finishes once the obstacle is gone."""
+    outcomes = []
+    for which in (SERVED, PYTHON):
+        cid = in_status(frt, "running")
+        record = state_record(frt, cid)
+        blocker = pathlib.Path(record["cgroup"]["v1"]["memory"], "blocker")
+        blocker.mkdir()
+        try:
+            proc = frt("delete", "--force", cid, env=which)
+        finally:
+            blocker.rmdir()
+        lines = proc.stderr.splitlines()
+        if which is SERVED:
+            assert lines[0].startswith(FALLBACK + b"a cgroup will not rmdir"), proc.stderr
+            lines = lines[1:]
+        outcomes.append((proc.returncode, [line.replace(cid.encode(), b"ID") for line in lines]))
+        assert dead(record["pid"])
+        again = frt("delete", "--force", cid, env=which)
+        assert again.returncode == 0, again.stderr
+        assert_gone(frt, cid, record, [record["pid"]])
+    assert outcomes[0][0] == outcomes[1][0] == 1
+    for _, lines in outcomes:
+        assert [b"busy" in line for line in lines] == [True], lines
+
+
+# --- list ---------------------------------------------------------------------------------------------
+
+LIST_SPELLINGS = [[], ["-f", "json"], ["--format=json"], ["-format", "json"], ["-q"], ["--quiet"],
+                  ["--quiet=true"], ["--quiet=false"], ["-f", "table"], ["-f", ""], ["-f", "json", "-q"],
+                  ["--format", "table", "--quiet"]]
+
+
+def assert_same_list(frt, root: pathlib.Path | None = None, *, fallback: bytes | None = None) -> None:
+    front = os.environ["PYRUNC_BIN"]
+    for spelling in LIST_SPELLINGS:
+        argv = [front, "--root", str(root or frt.root), "list", *spelling]
+        fast = subprocess.run(argv, capture_output=True, env=SERVED)
+        slow = subprocess.run(argv, capture_output=True, env=PYTHON)
+        if fallback is None:
+            assert fast.stderr == b"", (spelling, fast.stderr)
+        else:
+            assert fast.stderr.startswith(FALLBACK + fallback), (spelling, fast.stderr)
+        assert (fast.returncode, fast.stdout) == (slow.returncode, slow.stdout), spelling
+        assert slow.returncode == 0, slow.stderr
+
+
+def test_list_byte_identical_in_every_status(frt):
+    for want in ("created", "running", "paused", "stopped"):
+        in_status(frt, want)
+    make(frt, mutate=lambda cfg: cfg.update(annotations={"a\"b": "x\\y", "k": "v" * 500}))
+    assert_same_list(frt)
+    out = frt("list", env=SERVED).stdout.decode()
+    assert {"created", "running", "paused", "stopped"} <= {line.split()[2] for line in out.splitlines()[1:]}
+    docs = json.loads(frt("list", "-f", "json", env=SERVED).stdout)
+    assert sorted(d["id"] for d in docs) == sorted(frt.ids) and [d["id"] for d in docs] == sorted(frt.ids)
+
+
+def test_list_of_an_empty_and_a_missing_root(frt, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert_same_list(frt, empty)
+    assert_same_list(frt, tmp_path / "missing")
+    assert not (tmp_path / "missing").exists()
+
+
+def test_list_skips_what_python_skips(frt, tmp_path):
+    """Entries that are not containers (files, dot-names, invalid ids, symlinks to files) are skipped by
+    both; a long bundle path widens the table the same way."""
+    long_name = "b-" + "x" * 60
+    bundle = frt.bundle(["/bin/sleep", "1000"], name=long_name)
+    cid = frt.new_id()
+    frt("create", "--bundle", str(bundle), cid, check=True)
+    (frt.root / "afile").write_text("x")
+    (frt.root / ".hidden").mkdir()
+    (frt.root / "sp ace").mkdir()
+    (frt.root / "link-to-file").symlink_to(frt.root / "afile")
+    try:
+        assert_same_list(frt)
+    finally:
+        (frt.root / "link-to-file").unlink()
+        (frt.root / "afile").unlink()
+        (frt.root / ".hidden").rmdir()
+        (frt.root / "sp ace").rmdir()
+
+
+@pytest.mark.parametrize("how", ["no_record", "stale_record", "no_state_json", "symlinked_dir", "non_ascii"])
+def test_list_falls_back_for_the_whole_command(frt, tmp_path, how):
+    make(frt)
+    def odd(cfg: dict) -> None:
+        cfg["annotations"] = {"k": "caf\u00e9"}
+
+    cid = make(frt, mutate=odd if how == "non_ascii" else None)
+    made: list[pathlib.Path] = []
+    reason = {"no_record": b"no front-end record", "stale_record": b"state.json",
+              "no_state_json": b"no front-end record", "symlinked_dir": b"container directory",
+              "non_ascii": b"a record without the list fields"}[how]
+    if how == "no_record":
+        record_path(frt, cid).unlink()
+    elif how == "stale_record":
+        state = frt.root / cid / "state.json"
+        doc = json.loads(state.read_text())
+        doc["owner"] = "someone"
+        state.write_text(json.dumps(doc))
+    elif how == "no_state_json":
+        made.append(frt.root / "cbeingmade")
+        made[-1].mkdir()
+    elif how == "symlinked_dir":
+        made.append(frt.root / "calias")
+        made[-1].symlink_to(frt.root / cid)
+    try:
+        assert_same_list(frt, fallback=reason)
+    finally:
+        for path in made:
+            path.unlink() if path.is_symlink() else path.rmdir()
