@@ -140,6 +140,49 @@ def test_unified_cgroup_uses_cgroup_freeze(tmp_path):
 def test_skipped_cgroup_has_nothing_to_read_or_remove(tmp_path):
     fields = render(record(cgroup=cgroup_state(skipped=True)), tmp_path)
     assert "freezer" not in fields and "cgroup_leaf" not in fields and "cgroup_rmdir" not in fields
+    assert fields["cgroups"] == [b"skipped"] and "cgroup_v2" not in fields and "cgroup_procs" not in fields
+
+
+LIST_KEYS = ["list_bundle", "list_created", "list_owner"] + [f"list_{s}_doc" for s in fastrecord.STATUSES]
+
+
+def test_cgroup_mode_and_kill_paths(tmp_path):
+    from pyrunc.cgroups.manager import CgroupManager
+
+    assert render(record(), tmp_path)["cgroups"] == [b"none"]
+    state = cgroup_state()
+    fields = render(record(cgroup=state), tmp_path)
+    assert fields["cgroups"] == [b"managed"]
+    assert fields["cgroup_v2"] == [b"/sys/fs/cgroup/unified/pyrunc/c1"]
+    # CgroupManager.pids reads the first of these that exists, in this order.
+    want = CgroupManager.from_state(state)._procs_dirs()
+    assert [v.decode() for v in fields["cgroup_procs"]] == want
+    assert want[0] == "/sys/fs/cgroup/unified/pyrunc/c1"
+    legacy = render(record(cgroup=cgroup_state("legacy")), tmp_path)
+    assert legacy["cgroups"] == [b"managed"] and "cgroup_v2" not in legacy
+    assert legacy["cgroup_procs"][0] == b"/sys/fs/cgroup/freezer/pyrunc/c1"
+
+
+def test_list_fields(tmp_path):
+    rec = record(annotations={"a": "b\"c"})
+    fields = render(rec, tmp_path)
+    assert fields["list_bundle"] == [b"/b"] and fields["list_created"] == [b"2026-01-01T00:00:00Z"]
+    assert fields["list_owner"] == [b"root"]
+    container = Container(Store(str(tmp_path)), rec)
+    docs = [fields[f"list_{status}_doc"][0] for status in fastrecord.STATUSES]
+    for status, doc in zip(fastrecord.STATUSES, docs, strict=True):
+        assert doc == jsonio.dumps(container.oci_state(status)).encode()
+    # The front end joins the objects with commas in brackets: that is how jsonio writes the list.
+    states = [container.oci_state(status) for status in fastrecord.STATUSES]
+    assert b"[" + b",".join(docs) + b"]" == jsonio.dumps(states).encode()
+
+
+@pytest.mark.parametrize("change", [{"bundle": "/b\u00e9"}, {"annotations": {"k": "\u2603"}}, {"owner": 0},
+                                    {"created": None}])
+def test_no_list_fields_unless_all_ascii_text(tmp_path, change):
+    fields = render(record(**change), tmp_path)
+    assert not [k for k in LIST_KEYS if k in fields]
+    assert "doc_created" in fields  # the rest of the record is unaffected
 
 
 def test_removal_order_mirrors_destroy():
@@ -160,6 +203,10 @@ def test_any_annotations_round_trip(tmp_path_factory, annotations):
     for status in fastrecord.STATUSES:
         doc = jsonio.loads(fields["doc_" + status][0])
         assert doc.get("annotations", {}) == annotations
+    plain = all(k.isascii() and v.isascii() for k, v in annotations.items())
+    assert [k for k in LIST_KEYS if k in fields] == (LIST_KEYS if plain else [])
+    if plain:
+        assert jsonio.loads(fields["list_paused_doc"][0]).get("annotations", {}) == annotations
 
 
 def test_store_writes_the_record_with_state(tmp_path):
