@@ -44,6 +44,8 @@ def _serve_from_codepack() -> None:
         index = marshal.loads(data[16 : 16 + size])
     except (ValueError, EOFError, TypeError):
         return
+    if not isinstance(index, dict):
+        return
     blobs = data[16 + size :]
 
     class CodePack:
@@ -90,6 +92,11 @@ def _serve_from_codepack() -> None:
         @staticmethod
         def is_package(name: str) -> bool:
             return bool(index[name][1])
+
+        @staticmethod
+        def get_data(file: str) -> bytes:  # pkgutil.get_data and friends: files beside the sources
+            with open(file, "rb") as handle:
+                return handle.read()
 
         @staticmethod
         def get_source(name: str) -> str:
