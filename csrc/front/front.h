@@ -46,8 +46,7 @@ struct front_record {
     int n_procs;
     /* `list`: all or none (has_list) */
     int has_list;
-    struct front_value list_cells[3]; /* bundle, created, owner */
-    struct front_value list_docs[ST_COUNT];
+    struct front_value list[5]; /* bundle, created, owner; the JSON object's head and tail */
 };
 
 /* The global options the fast path honours (everything else falls back). */

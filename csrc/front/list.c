@@ -25,8 +25,7 @@ struct row {
     char *buf; /* the record's buffer, which the cells and the document point into */
     char pid[24];
     enum front_status status;
-    struct front_value cells[3];
-    struct front_value doc;
+    struct front_value cells[5]; /* bundle, created, owner, JSON head, JSON tail */
 };
 
 struct out {
@@ -150,8 +149,7 @@ static int load_row(int root_fd, char *id, struct row *row, const char **why)
     row->id = id;
     row->status = st;
     snprintf(row->pid, sizeof(row->pid), "%ld", st == ST_STOPPED ? 0L : c.rec.pid);
-    memcpy(row->cells, c.rec.list_cells, sizeof(row->cells));
-    row->doc = c.rec.list_docs[st];
+    memcpy(row->cells, c.rec.list, sizeof(row->cells));
     row->buf = c.rec.buf;
     c.rec.buf = NULL;
     front_close(&c);
@@ -240,8 +238,14 @@ int front_list(const char *root, int json, int quiet, const char **why)
         if (!n)
             put_str(&o, "null");
         for (size_t i = 0; i < n; i++) {
+            /* head + PID + ,"status":"STATUS" + tail: the object jsonio.dumps makes of oci_state. */
             put(&o, i ? "," : "[", 1);
-            put(&o, rows[i].doc.data, rows[i].doc.len);
+            put(&o, rows[i].cells[3].data, rows[i].cells[3].len);
+            put_str(&o, rows[i].pid);
+            put_str(&o, ",\"status\":\"");
+            put_str(&o, status_names[rows[i].status]);
+            put(&o, "\"", 1);
+            put(&o, rows[i].cells[4].data, rows[i].cells[4].len);
         }
         put_str(&o, n ? "]\n" : "\n");
     } else {

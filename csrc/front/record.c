@@ -213,14 +213,13 @@ static int path_ok(const struct front_value *v, size_t skip)
 
 static const char *const doc_keys[ST_COUNT] = {"doc_created", "doc_running", "doc_paused", "doc_stopped"};
 
-#define LIST_KEYS (3 + ST_COUNT)
+#define LIST_KEYS 5
 
-/* The optional `list` fields: 0..2 the table cells, 3.. the JSON objects by status. */
+/* The optional `list` fields: 0..2 the table cells, 3 and 4 the JSON object around pid and status. */
 static int list_key(const char *key, int *slot)
 {
     static const char *const keys[LIST_KEYS] = {
-        "list_bundle", "list_created", "list_owner",
-        "list_created_doc", "list_running_doc", "list_paused_doc", "list_stopped_doc",
+        "list_bundle", "list_created", "list_owner", "list_doc_head", "list_doc_tail",
     };
 
     for (int i = 0; i < LIST_KEYS; i++) {
@@ -341,10 +340,7 @@ static int parse_record(struct front_ctr *c, size_t len, unsigned long long *sta
                 if (have_list & (1u << slot))
                     return -1;
                 have_list |= 1u << slot;
-                if (slot < 3)
-                    r->list_cells[slot] = v;
-                else
-                    r->list_docs[slot - 3] = v;
+                r->list[slot] = v;
             } else {
                 return -1; /* a key this front end does not know: its decision could be wrong */
             }

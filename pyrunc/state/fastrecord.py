@@ -1,9 +1,9 @@
 """The front end's record: what the C fast path (csrc/front/) needs, next to state.json.
 
-The front end serves plain `state`, `start`, `kill` and `delete` (of a stopped container) without
-starting Python, and must not parse JSON. So whenever the store writes state.json, it first writes this
-record beside it, as `state.front`, holding the few facts the C code decides on and the OCI state
-documents that `pyrunc state` would print, rendered here by Python (C prints bytes Python made).
+The front end serves plain `state`, `start`, `kill`, `delete [--force]` and `list` without starting
+Python, and must not parse JSON. So whenever the store writes state.json, it first writes this record
+beside it, as `state.front`, holding the few facts the C code decides on and the documents that
+`pyrunc state` and `pyrunc list` would print, rendered here by Python (C prints bytes Python made).
 
 Format (version 1), bytes:
 
@@ -36,9 +36,10 @@ Keys (each once unless noted; the front end falls back to Python on an unknown o
     start_error     the message `start` reports when the init exits before the user's process runs
     list_bundle, list_created, list_owner
                     optional, all or none: the BUNDLE, CREATED and OWNER cells of `pyrunc list`'s table
-    list_created_doc, list_running_doc, list_paused_doc, list_stopped_doc
-                    optional, with the three above: the container's object in `pyrunc list -f json` for
-                    that status. All seven are written only when every one is ASCII (the table pads by
+    list_doc_head, list_doc_tail
+                    optional, with the three above: the container's object in `pyrunc list -f json` is
+                    list_doc_head + PID + ',"status":"' + STATUS + '"' + list_doc_tail (PID 0 when
+                    stopped). All five are written only when every one is ASCII (the table pads by
                     characters, and the terminal's encoding is Python's business): `list` falls back
                     without them
     crc             last: CRC-32 (zlib) of every byte before this field, decimal; a damaged record is
@@ -114,20 +115,26 @@ def _cgroup_fields(out: list[bytes], record: dict[str, Any], container: Containe
 
 def _list_fields(out: list[bytes], container: Container) -> None:
     """What `pyrunc list` prints for this container (cli/cmd_list.py), when all of it is ASCII."""
-    docs = {status: container.oci_state(status) for status in STATUSES}
+    doc = container.oci_state("running")
     cells: list[str] = []
     for key in ("bundle", "created", "owner"):
-        cell = docs["stopped"].get(key)
+        cell = doc.get(key)
         if not isinstance(cell, str) or not cell.isascii():
             return
         cells.append(cell)
-    texts = [jsonio.dumps(docs[status]) for status in STATUSES]
-    if not all(text.isascii() for text in texts):
+    # One object serves every status: only "pid" and "status" differ, and they are adjacent. The first
+    # `"pid":` is the top-level key (ociVersion and id come before it; a quote inside a string is escaped).
+    if list(doc)[2:4] != ["pid", "status"]:
+        return
+    text = jsonio.dumps(doc)
+    marker = '"pid":%d,"status":"running"' % container.pid
+    at = text.find(marker)
+    if at < 0 or not text.isascii():
         return
     for key, cell in zip(("list_bundle", "list_created", "list_owner"), cells, strict=True):
         _field(out, key, cell)
-    for status, text in zip(STATUSES, texts, strict=True):
-        _field(out, f"list_{status}_doc", text)
+    _field(out, "list_doc_head", text[: at + len('"pid":')])
+    _field(out, "list_doc_tail", text[at + len(marker):])
 
 
 def removal_order(leaves: list[str], created: list[str], path: str) -> list[tuple[str, str]]:

@@ -143,7 +143,13 @@ def test_skipped_cgroup_has_nothing_to_read_or_remove(tmp_path):
     assert fields["cgroups"] == [b"skipped"] and "cgroup_v2" not in fields and "cgroup_procs" not in fields
 
 
-LIST_KEYS = ["list_bundle", "list_created", "list_owner"] + [f"list_{s}_doc" for s in fastrecord.STATUSES]
+LIST_KEYS = ["list_bundle", "list_created", "list_owner", "list_doc_head", "list_doc_tail"]
+
+
+def list_object(fields: dict[str, list[bytes]], status: str) -> bytes:
+    """The front end's assembly of a container's `list -f json` object (csrc/front/list.c)."""
+    pid = fields["pid"][0] if status != "stopped" else b"0"
+    return fields["list_doc_head"][0] + pid + b',"status":"%s"' % status.encode() + fields["list_doc_tail"][0]
 
 
 def test_cgroup_mode_and_kill_paths(tmp_path):
@@ -164,12 +170,12 @@ def test_cgroup_mode_and_kill_paths(tmp_path):
 
 
 def test_list_fields(tmp_path):
-    rec = record(annotations={"a": "b\"c"})
+    rec = record(annotations={"a": "b\"c", "pid": '"pid":4242,"status":"running"'}, bundle='/"pid":1')
     fields = render(rec, tmp_path)
-    assert fields["list_bundle"] == [b"/b"] and fields["list_created"] == [b"2026-01-01T00:00:00Z"]
+    assert fields["list_bundle"] == [b'/"pid":1'] and fields["list_created"] == [b"2026-01-01T00:00:00Z"]
     assert fields["list_owner"] == [b"root"]
     container = Container(Store(str(tmp_path)), rec)
-    docs = [fields[f"list_{status}_doc"][0] for status in fastrecord.STATUSES]
+    docs = [list_object(fields, status) for status in fastrecord.STATUSES]
     for status, doc in zip(fastrecord.STATUSES, docs, strict=True):
         assert doc == jsonio.dumps(container.oci_state(status)).encode()
     # The front end joins the objects with commas in brackets: that is how jsonio writes the list.
@@ -178,7 +184,7 @@ def test_list_fields(tmp_path):
 
 
 @pytest.mark.parametrize("change", [{"bundle": "/b\u00e9"}, {"annotations": {"k": "\u2603"}}, {"owner": 0},
-                                    {"created": None}])
+                                    {"created": None}, {"ociVersion": "\u00e9"}])
 def test_no_list_fields_unless_all_ascii_text(tmp_path, change):
     fields = render(record(**change), tmp_path)
     assert not [k for k in LIST_KEYS if k in fields]
@@ -206,7 +212,7 @@ def test_any_annotations_round_trip(tmp_path_factory, annotations):
     plain = all(k.isascii() and v.isascii() for k, v in annotations.items())
     assert [k for k in LIST_KEYS if k in fields] == (LIST_KEYS if plain else [])
     if plain:
-        assert jsonio.loads(fields["list_paused_doc"][0]).get("annotations", {}) == annotations
+        assert jsonio.loads(list_object(fields, "paused")).get("annotations", {}) == annotations
 
 
 def test_store_writes_the_record_with_state(tmp_path):
