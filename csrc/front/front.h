@@ -16,6 +16,7 @@
 #define FRONT_STATE_FILE "state.json"
 #define FRONT_FIFO_FILE "exec.fifo"
 #define FRONT_MAX_CGROUPS 64
+#define FRONT_NAME_MAX 320 /* "ID/NAME" */
 
 enum front_status { ST_CREATED, ST_RUNNING, ST_PAUSED, ST_STOPPED, ST_COUNT };
 
@@ -59,7 +60,8 @@ struct front_opts {
 /* A container opened for a command: its directory fd (O_PATH-free, for flock) and its record. */
 struct front_ctr {
     int root_fd;
-    int dir_fd;
+    int dir_fd;   /* the container directory, or (borrowed, for list) the state root */
+    int borrowed; /* dir_fd is the root: files are "ID/NAME" (front_file), and it is not closed here */
     const char *id;
     struct front_record rec;
 };
@@ -70,6 +72,7 @@ int front_open(struct front_ctr *c, const char *root, const char *id, int lock, 
 void front_close(struct front_ctr *c);
 int front_read_record(struct front_ctr *c, const char **why);
 int front_open_at(struct front_ctr *c, int root_fd, const char *id, const char **why);
+const char *front_file(const struct front_ctr *c, const char *name, char *buf);
 
 /* status.c */
 int front_alive(long pid, const char *init_start);

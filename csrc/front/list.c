@@ -4,7 +4,8 @@
  * The containers are the state root's entries that are directories and do not start with "." (scandir's
  * is_dir follows a symlink, so does the stat here), in sorted order; an entry whose name is not a valid
  * id is skipped, as Python skips it. Any container whose record is missing, stale, damaged or without
- * the list fields (or a container directory that is a symlink) makes the whole command Python's:
+ * the list fields makes the whole command Python's (a symlink to another container's directory too: its
+ * record names the other id, and Python skips it):
  * Python then decides, for instance, to skip a container that is being created right now. */
 #include "front.h"
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -62,24 +63,31 @@ int front_open(struct front_ctr *c, const char *root, const char *id, int lock, 
     return 0;
 }
 
-/* For `list`: the container directory under an already open root (not owned here, not closed by
- * front_close), without the lock (Python's list takes none). */
+/* For `list`: the container's files are named through the already open root ("ID/NAME", one open each
+ * instead of a directory open more), without the lock (Python's list takes none). */
 int front_open_at(struct front_ctr *c, int root_fd, const char *id, const char **why)
 {
+    (void)why;
     memset(c, 0, sizeof(*c));
     c->root_fd = -1;
+    c->dir_fd = root_fd;
+    c->borrowed = 1;
     c->id = id;
-    c->dir_fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (c->dir_fd < 0) {
-        *why = "container directory cannot be opened";
-        return -1;
-    }
     return 0;
+}
+
+/* The name of a container file relative to dir_fd; buf holds FRONT_NAME_MAX bytes (an id is at most 255). */
+const char *front_file(const struct front_ctr *c, const char *name, char *buf)
+{
+    if (!c->borrowed)
+        return name;
+    snprintf(buf, FRONT_NAME_MAX, "%s/%s", c->id, name);
+    return buf;
 }
 
 void front_close(struct front_ctr *c)
 {
-    if (c->dir_fd >= 0)
+    if (c->dir_fd >= 0 && !c->borrowed)
         close(c->dir_fd);
     if (c->root_fd >= 0)
         close(c->root_fd);
@@ -88,23 +96,10 @@ void front_close(struct front_ctr *c)
     c->dir_fd = c->root_fd = -1;
 }
 
-/* Open a regular file in the container directory; -1 on any error or another file type. */
-static int open_regular(int dir_fd, const char *name, struct stat *st)
-{
-    int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-
-    if (fd < 0)
-        return -1;
-    if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
+/* zlib's CRC-32, eight bytes a step (slicing-by-8): `list` checks two files per container. */
 static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
 {
-    static uint32_t table[256];
+    static uint32_t table[8][256];
     static int ready;
 
     if (!ready) {
@@ -112,24 +107,37 @@ static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
             uint32_t v = i;
             for (int k = 0; k < 8; k++)
                 v = (v & 1) ? (v >> 1) ^ 0xEDB88320u : v >> 1;
-            table[i] = v;
+            table[0][i] = v;
         }
+        for (uint32_t i = 0; i < 256; i++)
+            for (int t = 1; t < 8; t++)
+                table[t][i] = (table[t - 1][i] >> 8) ^ table[0][table[t - 1][i] & 0xff];
         ready = 1;
     }
     crc = ~crc;
+    while (n >= 8) {
+        uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+        crc = table[7][lo & 0xff] ^ table[6][(lo >> 8) & 0xff] ^ table[5][(lo >> 16) & 0xff] ^ table[4][lo >> 24] ^
+              table[3][p[4]] ^ table[2][p[5]] ^ table[1][p[6]] ^ table[0][p[7]];
+        p += 8;
+        n -= 8;
+    }
     while (n--)
-        crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+        crc = table[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
     return ~crc;
 }
 
-/* Size and CRC-32 (zlib's) of state.json, read to its end with a bound. */
-static int state_digest(int dir_fd, unsigned long long *size, uint32_t *crc)
+/* Size and CRC-32 (zlib's) of state.json, read to its end with a bound. No fstat: a short read of a
+ * regular file is its end, and anything else (a fifo opened non-blocking, a directory, a device) reads
+ * as nothing, an error or endless bytes, none of which matches the record. */
+static int state_digest(const struct front_ctr *c, unsigned long long *size, uint32_t *crc)
 {
     unsigned char chunk[65536];
-    struct stat st;
+    char name[FRONT_NAME_MAX];
     unsigned long long total = 0;
     uint32_t sum = 0;
-    int fd = open_regular(dir_fd, FRONT_STATE_FILE, &st);
+    int fd = openat(c->dir_fd, front_file(c, FRONT_STATE_FILE, name),
+                    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
     if (fd < 0)
         return -1;
@@ -141,33 +149,18 @@ static int state_digest(int dir_fd, unsigned long long *size, uint32_t *crc)
             close(fd);
             return -1;
         }
-        if (n == 0)
-            break;
         total += (unsigned long long)n;
         if (total > STATE_MAX) {
             close(fd);
             return -1;
         }
         sum = crc32_update(sum, chunk, (size_t)n);
+        if ((size_t)n < sizeof(chunk))
+            break;
     }
     close(fd);
     *size = total;
     *crc = sum;
-    return 0;
-}
-
-static int read_all(int fd, char *buf, size_t want)
-{
-    size_t got = 0;
-
-    while (got < want) {
-        ssize_t n = read(fd, buf + got, want - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        got += (size_t)n;
-    }
     return 0;
 }
 
@@ -383,40 +376,88 @@ static int parse_record(struct front_ctr *c, size_t len, unsigned long long *sta
     return 0;
 }
 
-int front_read_record(struct front_ctr *c, const char **why)
+/* The whole record into rec.buf (NUL-terminated), in open + read + close: a short read of a regular file
+ * is its end, and what is not a regular file (a fifo opened non-blocking, a directory) reads as nothing
+ * or fails, which the parser refuses. A record is read into a scratch buffer first and kept in an exact
+ * allocation (`list` keeps one per container). */
+static int slurp_record(struct front_ctr *c, size_t *len, const char **why)
 {
-    unsigned long long want_size, have_size;
-    uint32_t want_crc, have_crc;
-    struct stat st;
-    int fd = open_regular(c->dir_fd, FRONT_RECORD_FILE, &st);
+    static char scratch[65536];
+    char name[FRONT_NAME_MAX], *buf = scratch;
+    size_t cap = sizeof(scratch), have = 0;
+    int fd = openat(c->dir_fd, front_file(c, FRONT_RECORD_FILE, name),
+                    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
     if (fd < 0) {
         *why = "no front-end record (a container made by an older pyrunc?)";
         return -1;
     }
-    if (st.st_size <= 0 || (unsigned long long)st.st_size > RECORD_MAX) {
-        close(fd);
-        *why = "front-end record has an unexpected size";
-        return -1;
-    }
-    c->rec.buf = malloc((size_t)st.st_size + 1);
-    if (!c->rec.buf) {
-        close(fd);
-        *why = "out of memory";
-        return -1;
-    }
-    if (read_all(fd, c->rec.buf, (size_t)st.st_size) < 0) {
-        close(fd);
-        *why = "front-end record cannot be read";
-        return -1;
+    for (;;) {
+        ssize_t n = read(fd, buf + have, cap - have);
+        char *grown;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *why = "front-end record cannot be read";
+            goto fail;
+        }
+        have += (size_t)n;
+        if (have < cap)
+            break;
+        if (cap >= RECORD_MAX) {
+            *why = "front-end record has an unexpected size";
+            goto fail;
+        }
+        grown = buf == scratch ? malloc(cap * 2) : realloc(buf, cap * 2);
+        if (!grown) {
+            *why = "out of memory";
+            goto fail;
+        }
+        if (buf == scratch)
+            memcpy(grown, scratch, have);
+        buf = grown;
+        cap *= 2;
     }
     close(fd);
-    c->rec.buf[st.st_size] = '\0';
-    if (parse_record(c, (size_t)st.st_size, &want_size, &want_crc) < 0) {
+    if (have == 0) {
+        *why = "front-end record has an unexpected size";
+        if (buf != scratch)
+            free(buf);
+        return -1;
+    }
+    c->rec.buf = malloc(have + 1);
+    if (!c->rec.buf) {
+        *why = "out of memory";
+        if (buf != scratch)
+            free(buf);
+        return -1;
+    }
+    memcpy(c->rec.buf, buf, have);
+    c->rec.buf[have] = '\0';
+    if (buf != scratch)
+        free(buf);
+    *len = have;
+    return 0;
+fail:
+    close(fd);
+    if (buf != scratch)
+        free(buf);
+    return -1;
+}
+
+int front_read_record(struct front_ctr *c, const char **why)
+{
+    unsigned long long want_size, have_size;
+    uint32_t want_crc, have_crc;
+    size_t len;
+
+    if (slurp_record(c, &len, why) < 0)
+        return -1;
+    if (parse_record(c, len, &want_size, &want_crc) < 0) {
         *why = "front-end record is malformed or of another version";
         return -1;
     }
-    if (state_digest(c->dir_fd, &have_size, &have_crc) < 0 || have_size != want_size || have_crc != want_crc) {
+    if (state_digest(c, &have_size, &have_crc) < 0 || have_size != want_size || have_crc != want_crc) {
         *why = "state.json is missing or is not the one the record was made from";
         return -1;
     }

@@ -90,12 +90,13 @@ int front_frozen(const struct front_record *rec)
 
 enum front_status front_status(const struct front_ctr *c)
 {
+    char name[FRONT_NAME_MAX];
     struct stat st;
 
     if (!front_alive(c->rec.pid, c->rec.init_start))
         return ST_STOPPED;
     /* os.path.exists: follows a symlink, any error is "absent". */
-    if (fstatat(c->dir_fd, FRONT_FIFO_FILE, &st, 0) == 0)
+    if (fstatat(c->dir_fd, front_file(c, FRONT_FIFO_FILE, name), &st, 0) == 0)
         return ST_CREATED;
     if (front_frozen(&c->rec))
         return ST_PAUSED;

@@ -875,7 +875,7 @@ def test_list_falls_back_for_the_whole_command(frt, tmp_path, how):
     cid = make(frt, mutate=odd if how == "non_ascii" else None)
     made: list[pathlib.Path] = []
     reason = {"no_record": b"no front-end record", "stale_record": b"state.json",
-              "no_state_json": b"no front-end record", "symlinked_dir": b"container directory",
+              "no_state_json": b"no front-end record", "symlinked_dir": b"front-end record is malformed",
               "non_ascii": b"a record without the list fields"}[how]
     if how == "no_record":
         record_path(frt, cid).unlink()
