@@ -127,7 +127,7 @@ def _list_fields(out: list[bytes], container: Container) -> None:
     if list(doc)[2:4] != ["pid", "status"]:
         return
     text = jsonio.dumps(doc)
-    marker = '"pid":%d,"status":"running"' % container.pid
+    marker = f'"pid":{container.pid},"status":"running"'
     at = text.find(marker)
     if at < 0 or not text.isascii():
         return
