@@ -74,6 +74,7 @@ class Engine:
             timeout=timeout,
             env=self.env,
             stdin=None if input is not None else subprocess.DEVNULL,
+            cwd=self.base,  # conmon leaves an `oom` file in its working directory after an OOM kill
         )
         if check and proc.returncode != 0:
             raise AssertionError(
