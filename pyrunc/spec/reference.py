@@ -45,6 +45,10 @@ def _registry() -> Any:
     resources = []
     for path in sorted(schema_dir().glob("*.json")):
         contents = loads(path.read_bytes())
+        # Without "$schema": a $ref into another file's root (container-process-state.json -> state.json)
+        # would make jsonschema switch to the stock Draft 7 class that the file's $schema names, and
+        # drop the refinements above below that point (1.0 accepted as the state's pid).
+        contents.pop("$schema", None)
         resources.append(
             (BASE_URI + path.name, Resource.from_contents(contents, default_specification=DRAFT7))
         )
