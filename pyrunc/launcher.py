@@ -78,6 +78,7 @@ def check_interpreter(python: str) -> str | None:
 
 def _replace(path: str, data: bytes) -> None:
     """Write path atomically (temp + rename), executable: a running engine never sees half a file."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     temp = f"{path}.tmp.{os.getpid()}"
     with open(temp, "wb") as handle:
         handle.write(data)

@@ -126,7 +126,7 @@ def _teardown(ctx: Context, container: Container) -> None:
 def _kill_and_wait(container: Container) -> None:
     manager = container.cgroups()
     killed = False
-    if manager is not None:
+    if manager is not None and not manager.skipped:  # a skipped (rootless) cgroup has nobody to kill
         try:
             manager.kill_all(SIGKILL)  # reaches the init too
             killed = True
