@@ -137,7 +137,7 @@ static int load_row(int root_fd, char *id, struct row *row, const char **why)
     struct front_ctr c;
     enum front_status st;
 
-    if (front_open_at(&c, root_fd, id, why) < 0 || front_read_record(&c, why) < 0) {
+    if (front_open_at(&c, root_fd, id, why) < 0 || front_read_record(&c, 0, why) < 0) {
         front_close(&c);
         return -1;
     }

@@ -337,7 +337,7 @@ int main(int argc, char **argv)
 
     /* state and kill read without the lock, as Python does; start and delete read-modify-write. */
     lock = !strcmp(cmd, "start") || !strcmp(cmd, "delete");
-    if (front_open(&ctr, root, c.args[0], lock, &why) < 0 || front_read_record(&ctr, &why) < 0)
+    if (front_open(&ctr, root, c.args[0], lock, &why) < 0 || front_read_record(&ctr, 1, &why) < 0)
         fallback(why);
     if (!strcmp(cmd, "state"))
         rc = front_state(&ctr, &why);
