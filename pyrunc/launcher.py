@@ -86,12 +86,24 @@ def _replace(path: str, data: bytes) -> None:
     os.rename(temp, path)
 
 
+def _build_codepack() -> None:
+    """The code pack of the package the launcher runs (pyrunc/codepack.py): optional, so a package
+    directory this user cannot write only costs the faster start."""
+    from . import codepack
+
+    try:
+        codepack.build(os.path.dirname(os.path.abspath(__file__)))
+    except OSError as exc:
+        sys.stderr.write(f"pyrunc.launcher: no code pack ({exc.strerror or exc}); imports stay per module\n")
+
+
 def write_script(path: str, python: str | None = None) -> None:
     _replace(path, render(python).encode())
 
 
 def install(path: str, python: str | None = None) -> bool:
     """Install at path; True when the C front end went there (with its script at path + ".py")."""
+    _build_codepack()
     if os.path.isfile(FRONT_BINARY):
         with open(FRONT_BINARY, "rb") as handle:
             front = handle.read()

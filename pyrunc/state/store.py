@@ -94,8 +94,12 @@ class Store:
     def read(self, container_id: str) -> dict[str, object]:
         path = os.path.join(self.dir(container_id), STATE_FILE)
         try:
-            with open(path, "rb") as handle:
-                data = handle.read(16 << 20)
+            # Sized by fstat: a read into a 16 MiB buffer costs an mmap, mremap and munmap every time.
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                data = os.read(fd, min(os.fstat(fd).st_size + 1, 16 << 20))
+            finally:
+                os.close(fd)
         except FileNotFoundError:
             if os.path.isdir(os.path.dirname(path)):
                 raise StateError(f"container {container_id}: state file {path} is missing") from None
