@@ -24,7 +24,20 @@ def build_busybox_rootfs(dest: pathlib.Path) -> pathlib.Path:
     """A minimal rootfs: static busybox plus one symlink per applet, and the usual directories."""
     if not BUSYBOX.exists():
         pytest.skip("busybox-static is not installed (apt-get install busybox-static)")
-    for sub in ("bin", "sbin", "usr/bin", "usr/sbin", "etc", "dev", "proc", "sys", "tmp", "root", "var", "run"):
+    for sub in (
+        "bin",
+        "sbin",
+        "usr/bin",
+        "usr/sbin",
+        "etc",
+        "dev",
+        "proc",
+        "sys",
+        "tmp",
+        "root",
+        "var",
+        "run",
+    ):
         (dest / sub).mkdir(parents=True, exist_ok=True)
     shutil.copy2(BUSYBOX, dest / "bin" / "busybox")
     applets = subprocess.run([str(BUSYBOX), "--list"], capture_output=True, text=True, check=True).stdout

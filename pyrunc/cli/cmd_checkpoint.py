@@ -29,7 +29,9 @@ CRIU_FLAGS = [
 
 
 def criu_command(name: str) -> tuple[Command, Callable[[Context, list[str]], int]]:
-    command = Command(name, "<container-id>", CRIU_FLAGS, f"{name} a container (CRIU)", min_args=1, max_args=1)
+    command = Command(
+        name, "<container-id>", CRIU_FLAGS, f"{name} a container (CRIU)", min_args=1, max_args=1
+    )
 
     def run(ctx: Context, argv: list[str]) -> int:
         if parse_command(command, argv) is None:

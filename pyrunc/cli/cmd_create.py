@@ -1,4 +1,5 @@
-"""pyrunc create [-b BUNDLE] [--pid-file F] [--console-socket S] [--preserve-fds N] [--no-pivot] [--no-new-keyring] ID"""
+"""pyrunc create [-b BUNDLE] [--pid-file F] [--console-socket S] [--preserve-fds N] [--no-pivot]
+[--no-new-keyring] ID"""
 
 from __future__ import annotations
 

@@ -18,9 +18,7 @@ def run(ctx: Context, argv: list[str]) -> int:
     opts = parse_command(COMMAND, argv)
     if opts is None:
         return 0
-    from .. import jsonio
     from ..runtime.container import Container
 
-    container = Container.load(ctx.store, opts.args[0])
-    sys.stdout.write(jsonio.dumps(container.oci_state(), indent=2) + "\n")
+    sys.stdout.write(Container.load(ctx.store, opts.args[0]).state_text())
     return 0

@@ -76,6 +76,10 @@ class Container:
             state["annotations"] = rec["annotations"]
         return state
 
+    def state_text(self, status: str | None = None) -> str:
+        """What `pyrunc state` prints (the C front end prints these very bytes, from its record)."""
+        return jsonio.dumps(self.oci_state(status), indent=2) + "\n"
+
     def hook_state(self, status: str, pid: int | None = None) -> bytes:
         """The state hooks read on stdin: OCI fields only."""
         rec = self.record
@@ -127,3 +131,12 @@ class Container:
             return bool(lib.pyrunc_pidfd_wait(pidfd, timeout_ms, err) == 1)
         finally:
             os.close(pidfd)
+
+
+def start_failed_message(container_id: str) -> str:
+    """`start`'s error when the init exits instead of running the user's process (the C front end
+    reports the same text, from its record)."""
+    return (
+        f"container {container_id}: the init exited before running the process "
+        "(a startContainer hook or the process setup failed; see the container's stderr)"
+    )

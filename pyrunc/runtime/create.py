@@ -41,9 +41,16 @@ INIT_TIMEOUT_MS = 120_000
 
 
 class CreateOptions:
-    def __init__(self, bundle: str, pid_file: str | None = None, console_socket: str | None = None,
-                 preserve_fds: int = 0, no_pivot: bool = False, no_new_keyring: bool = False,
-                 keep_pty: bool = False) -> None:
+    def __init__(
+        self,
+        bundle: str,
+        pid_file: str | None = None,
+        console_socket: str | None = None,
+        preserve_fds: int = 0,
+        no_pivot: bool = False,
+        no_new_keyring: bool = False,
+        keep_pty: bool = False,
+    ) -> None:
         self.bundle = bundle
         self.pid_file = pid_file
         self.console_socket = console_socket
@@ -144,14 +151,19 @@ def _kill_and_reap(pid: int) -> None:
         pass
 
 
-def _poststop_after_failure(cfg: dict[str, Any], container_id: str, bundle: str, hooks: list[dict[str, Any]],
-                            spawned: bool) -> None:
+def _poststop_after_failure(
+    cfg: dict[str, Any], container_id: str, bundle: str, hooks: list[dict[str, Any]], spawned: bool
+) -> None:
     if not spawned:
         return  # failed while planning: nothing ran, as runc fails before its container exists
     from .hooks import run_hooks_warn
 
-    doc: dict[str, Any] = {"ociVersion": cfg.get("ociVersion", "1.3.0"), "id": container_id,
-                           "status": "stopped", "bundle": bundle}
+    doc: dict[str, Any] = {
+        "ociVersion": cfg.get("ociVersion", "1.3.0"),
+        "id": container_id,
+        "status": "stopped",
+        "bundle": bundle,
+    }
     if cfg.get("annotations"):
         doc["annotations"] = cfg["annotations"]
     run_hooks_warn({"poststop": hooks}, "poststop", jsonio.dumps(doc).encode())
@@ -159,7 +171,7 @@ def _poststop_after_failure(cfg: dict[str, Any], container_id: str, bundle: str,
 
 def create(ctx: Context, container_id: str, opts: CreateOptions, extra_env: list[str]) -> Created:
     from ..spec.load import load_bundle_config
-    from ..spec.validate import validate_config, unknown_properties
+    from ..spec.validate import unknown_properties, validate_config
 
     bundle = os.path.abspath(opts.bundle)
     cfg = load_bundle_config(bundle)
@@ -188,8 +200,16 @@ def create(ctx: Context, container_id: str, opts: CreateOptions, extra_env: list
         raise
 
 
-def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle: str, directory: str,
-                   opts: CreateOptions, extra_env: list[str], undo: _Undo) -> Created:
+def _create_locked(
+    ctx: Context,
+    container_id: str,
+    cfg: dict[str, Any],
+    bundle: str,
+    directory: str,
+    opts: CreateOptions,
+    extra_env: list[str],
+    undo: _Undo,
+) -> Created:
     from ..native import ffi, lib, new_err, raise_err
     from .plan import build_plan
 
@@ -201,10 +221,17 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
     fifo_fd = os.open(fifo_path, os.O_RDWR | os.O_CLOEXEC)
     undo.push(lambda: os.close(fifo_fd))
 
-    plan = build_plan(cfg, bundle, fifo_fd=fifo_fd, preserve_fds=opts.preserve_fds, no_pivot=opts.no_pivot,
-                      no_new_keyring=opts.no_new_keyring, rootless=ctx.is_rootless(),
-                      seccomp_cache=os.path.join(ctx.root, ".seccomp-cache") if linux.get("seccomp") else None,
-                      extra_env=extra_env)
+    plan = build_plan(
+        cfg,
+        bundle,
+        fifo_fd=fifo_fd,
+        preserve_fds=opts.preserve_fds,
+        no_pivot=opts.no_pivot,
+        no_new_keyring=opts.no_new_keyring,
+        rootless=ctx.is_rootless(),
+        seccomp_cache=os.path.join(ctx.root, ".seccomp-cache") if linux.get("seccomp") else None,
+        extra_env=extra_env,
+    )
 
     def close_plan_fds() -> None:
         for fd in plan.fds_to_close:
@@ -217,9 +244,14 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
     if os.environ.get("PYRUNC_NO_CGROUPS") != "1":
         from ..cgroups.manager import CgroupManager
 
-        manager = CgroupManager.for_container(container_id, linux.get("cgroupsPath"), linux.get("resources"),
-                                              systemd=ctx.systemd_cgroup, rootless=ctx.is_rootless(),
-                                              linux_devices=linux.get("devices"))
+        manager = CgroupManager.for_container(
+            container_id,
+            linux.get("cgroupsPath"),
+            linux.get("resources"),
+            systemd=ctx.systemd_cgroup,
+            rootless=ctx.is_rootless(),
+            linux_devices=linux.get("devices"),
+        )
         manager.create()
         undo.push(manager.destroy)
 
@@ -321,7 +353,12 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
                 from ..security.seccomp import listener_payload
 
                 doc = listener_payload(compiled, container.oci_state("creating"))
-                if lib.pyrunc_send_fd_to_path(compiled.listener_path.encode(), fd, doc, len(doc), channel.err) < 0:
+                if (
+                    lib.pyrunc_send_fd_to_path(
+                        compiled.listener_path.encode(), fd, doc, len(doc), channel.err
+                    )
+                    < 0
+                ):
                     raise_err(channel.err)
             finally:
                 os.close(fd)
@@ -338,4 +375,3 @@ def _create_locked(ctx: Context, container_id: str, cfg: dict[str, Any], bundle:
     os.close(fifo_fd)
     undo.steps.clear()
     return Created(container, pty_master)
-

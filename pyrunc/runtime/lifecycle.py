@@ -7,7 +7,7 @@ import os
 from ..errors import PyruncError, StateError
 from ..log import LOG
 from ..state.store import FIFO_FILE
-from .container import Container
+from .container import Container, start_failed_message
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,7 +30,9 @@ def start(ctx: Context, container_id: str) -> Container:
         except OSError as exc:
             # ENXIO: nobody holds the read end any more, the init is gone.
             reason = (exc.strerror or str(exc)).lower()
-            raise StateError(f"cannot start container {container_id}: init is not waiting ({reason})") from None
+            raise StateError(
+                f"cannot start container {container_id}: init is not waiting ({reason})"
+            ) from None
         try:
             # A reader of our own, opened while the init still holds its end: it reports EOF once the
             # init has exec'd or died; the init writes "1" once its startContainer hooks are done.
@@ -79,8 +81,7 @@ def _wait_for_exec(watch: int, container_id: str) -> None:
     except BlockingIOError:
         data = b""
     if not data.endswith(b"1"):
-        raise PyruncError(f"container {container_id}: the init exited before running the process "
-                          "(a startContainer hook or the process setup failed; see the container's stderr)")
+        raise PyruncError(start_failed_message(container_id))
 
 
 def kill(ctx: Context, container_id: str, sig: int, all_processes: bool) -> None:
@@ -175,8 +176,9 @@ def _force_remove_corrupt(ctx: Context, container_id: str) -> None:
     try:
         from ..cgroups.manager import CgroupManager
 
-        CgroupManager.for_container(container_id, None, None, systemd=ctx.systemd_cgroup,
-                                    rootless=ctx.is_rootless()).destroy()
+        CgroupManager.for_container(
+            container_id, None, None, systemd=ctx.systemd_cgroup, rootless=ctx.is_rootless()
+        ).destroy()
     except (OSError, PyruncError) as exc:
         LOG.warning(f"container {container_id}: cgroup cleanup: {exc}")
     ctx.store.remove(container_id)

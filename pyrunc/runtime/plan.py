@@ -27,20 +27,51 @@ NAMESPACE_FLAGS = {
     "time": 0x00000080,
 }
 MS_REC = 0x4000
-PROPAGATION = {"private": 0x40000, "rprivate": 0x40000 | MS_REC, "slave": 0x80000, "rslave": 0x80000 | MS_REC,
-               "shared": 0x100000, "rshared": 0x100000 | MS_REC, "unbindable": 0x20000,
-               "runbindable": 0x20000 | MS_REC}
-SCHED_POLICIES = {"SCHED_OTHER": 0, "SCHED_FIFO": 1, "SCHED_RR": 2, "SCHED_BATCH": 3, "SCHED_ISO": 4,
-                  "SCHED_IDLE": 5, "SCHED_DEADLINE": 6}
-SCHED_FLAGS = {"SCHED_FLAG_RESET_ON_FORK": 0x1, "SCHED_FLAG_RECLAIM": 0x2, "SCHED_FLAG_DL_OVERRUN": 0x4,
-               "SCHED_FLAG_KEEP_POLICY": 0x8, "SCHED_FLAG_KEEP_PARAMS": 0x10, "SCHED_FLAG_UTIL_CLAMP_MIN": 0x20,
-               "SCHED_FLAG_UTIL_CLAMP_MAX": 0x40}
+PROPAGATION = {
+    "private": 0x40000,
+    "rprivate": 0x40000 | MS_REC,
+    "slave": 0x80000,
+    "rslave": 0x80000 | MS_REC,
+    "shared": 0x100000,
+    "rshared": 0x100000 | MS_REC,
+    "unbindable": 0x20000,
+    "runbindable": 0x20000 | MS_REC,
+}
+SCHED_POLICIES = {
+    "SCHED_OTHER": 0,
+    "SCHED_FIFO": 1,
+    "SCHED_RR": 2,
+    "SCHED_BATCH": 3,
+    "SCHED_ISO": 4,
+    "SCHED_IDLE": 5,
+    "SCHED_DEADLINE": 6,
+}
+SCHED_FLAGS = {
+    "SCHED_FLAG_RESET_ON_FORK": 0x1,
+    "SCHED_FLAG_RECLAIM": 0x2,
+    "SCHED_FLAG_DL_OVERRUN": 0x4,
+    "SCHED_FLAG_KEEP_POLICY": 0x8,
+    "SCHED_FLAG_KEEP_PARAMS": 0x10,
+    "SCHED_FLAG_UTIL_CLAMP_MIN": 0x20,
+    "SCHED_FLAG_UTIL_CLAMP_MAX": 0x40,
+}
 IOPRIO_CLASSES = {"IOPRIO_CLASS_RT": 1, "IOPRIO_CLASS_BE": 2, "IOPRIO_CLASS_IDLE": 3}
 PERSONALITY_DOMAINS = {"LINUX": 0x0000, "LINUX32": 0x0008}
 TIME_CLOCKS = {"monotonic": 1, "boottime": 7}
-MEMPOLICY_MODES = {"MPOL_DEFAULT": 0, "MPOL_PREFERRED": 1, "MPOL_BIND": 2, "MPOL_INTERLEAVE": 3, "MPOL_LOCAL": 4,
-                   "MPOL_PREFERRED_MANY": 5, "MPOL_WEIGHTED_INTERLEAVE": 6}
-MEMPOLICY_FLAGS = {"MPOL_F_NUMA_BALANCING": 1 << 13, "MPOL_F_RELATIVE_NODES": 1 << 14, "MPOL_F_STATIC_NODES": 1 << 15}
+MEMPOLICY_MODES = {
+    "MPOL_DEFAULT": 0,
+    "MPOL_PREFERRED": 1,
+    "MPOL_BIND": 2,
+    "MPOL_INTERLEAVE": 3,
+    "MPOL_LOCAL": 4,
+    "MPOL_PREFERRED_MANY": 5,
+    "MPOL_WEIGHTED_INTERLEAVE": 6,
+}
+MEMPOLICY_FLAGS = {
+    "MPOL_F_NUMA_BALANCING": 1 << 13,
+    "MPOL_F_RELATIVE_NODES": 1 << 14,
+    "MPOL_F_STATIC_NODES": 1 << 15,
+}
 NGROUPS_MAX = 65536  # the kernel's limit for setgroups, and the plan decoder's
 ID_MAX = 2147483647
 DEFAULT_PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -127,7 +158,7 @@ def _id_map(entries: object) -> str:
 
 
 def cpu_mask(text: str, pointer: str) -> bytes:
-    """"0-3,7" -> a cpu_set_t bitmask."""
+    """ "0-3,7" -> a cpu_set_t bitmask."""
     cpus: set[int] = set()
     try:
         for part in text.split(","):
@@ -148,8 +179,14 @@ def cpu_mask(text: str, pointer: str) -> bytes:
     return bytes(mask)
 
 
-def build_process(w: pf.PlanWriter, proc: dict[str, Any], pointer: str, *, exec_mode: bool,
-                  extra_env: list[str] | None = None) -> None:
+def build_process(
+    w: pf.PlanWriter,
+    proc: dict[str, Any],
+    pointer: str,
+    *,
+    exec_mode: bool,
+    extra_env: list[str] | None = None,
+) -> None:
     """The process part of the plan: shared by create and exec."""
     args = proc.get("args") or []
     if not args:
@@ -169,17 +206,26 @@ def build_process(w: pf.PlanWriter, proc: dict[str, Any], pointer: str, *, exec_
         raise ConfigError(f"{pointer}/user/additionalGids", f"more than {NGROUPS_MAX} additional gids")
     # The kernel reads (uid_t)-1 as "leave unchanged": 4294967295 would silently keep root. runc's range.
     for key, value in [("uid", user.get("uid", 0)), ("gid", user.get("gid", 0))] + [
-            (f"additionalGids/{i}", g) for i, g in enumerate(user.get("additionalGids") or [])]:
+        (f"additionalGids/{i}", g) for i, g in enumerate(user.get("additionalGids") or [])
+    ]:
         if not 0 <= int(value) <= ID_MAX:
             raise ConfigError(f"{pointer}/user/{key}", f"uids and gids must be in range 0-{ID_MAX}")
     # Unset means 0022 (runc), not whatever the caller of the runtime happened to have.
-    w.user(int(user.get("uid", 0)), int(user.get("gid", 0)), 0o022 if umask is None else int(umask),
-           [int(g) for g in user.get("additionalGids") or []])
+    w.user(
+        int(user.get("uid", 0)),
+        int(user.get("gid", 0)),
+        0o022 if umask is None else int(umask),
+        [int(g) for g in user.get("additionalGids") or []],
+    )
     caps = proc.get("capabilities")
     if isinstance(caps, dict):
         last = _cap_last()
-        w.caps(*(cap_mask(caps.get(k), f"{pointer}/capabilities/{k}", last)
-                 for k in ("bounding", "effective", "inheritable", "permitted", "ambient")))
+        w.caps(
+            *(
+                cap_mask(caps.get(k), f"{pointer}/capabilities/{k}", last)
+                for k in ("bounding", "effective", "inheritable", "permitted", "ambient")
+            )
+        )
     from ..spec.rlimits import RLIMIT_NUMBERS
 
     for i, rl in enumerate(proc.get("rlimits") or []):
@@ -195,19 +241,30 @@ def build_process(w: pf.PlanWriter, proc: dict[str, Any], pointer: str, *, exec_
     if isinstance(sched, dict):
         policy = SCHED_POLICIES.get(sched.get("policy", ""))
         if policy is None:
-            raise ConfigError(f"{pointer}/scheduler/policy", f"unknown scheduler policy {sched.get('policy')!r}")
+            raise ConfigError(
+                f"{pointer}/scheduler/policy", f"unknown scheduler policy {sched.get('policy')!r}"
+            )
         flags = 0
         for i, name in enumerate(sched.get("flags") or []):
             if name not in SCHED_FLAGS:
                 raise ConfigError(f"{pointer}/scheduler/flags/{i}", f"unknown scheduler flag {name!r}")
             flags |= SCHED_FLAGS[name]
-        w.scheduler(policy, int(sched.get("nice", 0)), int(sched.get("priority", 0)), flags,
-                    int(sched.get("runtime", 0)), int(sched.get("deadline", 0)), int(sched.get("period", 0)))
+        w.scheduler(
+            policy,
+            int(sched.get("nice", 0)),
+            int(sched.get("priority", 0)),
+            flags,
+            int(sched.get("runtime", 0)),
+            int(sched.get("deadline", 0)),
+            int(sched.get("period", 0)),
+        )
     ioprio = proc.get("ioPriority")
     if isinstance(ioprio, dict):
         klass = IOPRIO_CLASSES.get(ioprio.get("class", ""))
         if klass is None:
-            raise ConfigError(f"{pointer}/ioPriority/class", f"unknown io priority class {ioprio.get('class')!r}")
+            raise ConfigError(
+                f"{pointer}/ioPriority/class", f"unknown io priority class {ioprio.get('class')!r}"
+            )
         w.u32(pf.PA_IOPRIO, (klass << 13) | int(ioprio.get("priority", 0)))
     affinity = proc.get("execCPUAffinity")
     if isinstance(affinity, dict) and affinity.get("initial"):
@@ -234,7 +291,9 @@ def _through(maps: list[Any], container_id: int) -> int:
         start, host, size = int(entry["containerID"]), int(entry["hostID"]), int(entry["size"])
         if start <= container_id < start + size:
             return host + container_id - start
-    raise ConfigError("/mounts", f"id {container_id} of an idmapped mount is not mapped in the container's user namespace")
+    raise ConfigError(
+        "/mounts", f"id {container_id} of an idmapped mount is not mapped in the container's user namespace"
+    )
 
 
 def mount_idmap_text(mappings: list[tuple[int, int, int]], container_maps: list[Any] | None) -> str:
@@ -258,8 +317,13 @@ def _idmap_userns(m: dict[str, Any], linux: dict[str, Any] | None = None) -> int
     uid_text = mount_idmap_text(m["uid_mappings"], linux.get("uidMappings") if userns else None)
     gid_text = mount_idmap_text(m["gid_mappings"], linux.get("gidMappings") if userns else None)
     err = new_err()
-    fd = lib.pyrunc_idmapped_tree(str(m["source"]).encode(), uid_text.encode(), gid_text.encode(),
-                                  1 if int(m["flags"]) & MS_REC_FLAG else 0, err)
+    fd = lib.pyrunc_idmapped_tree(
+        str(m["source"]).encode(),
+        uid_text.encode(),
+        gid_text.encode(),
+        1 if int(m["flags"]) & MS_REC_FLAG else 0,
+        err,
+    )
     if fd < 0:
         raise_err(err)
     m["ext"] = int(m["ext"]) | PR_MOUNT_PREPARED
@@ -270,9 +334,18 @@ def _u32pair(a: int, b: int) -> bytes:
     return a.to_bytes(4, "little") + b.to_bytes(4, "little")
 
 
-def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: int, no_pivot: bool,
-               no_new_keyring: bool, rootless: bool, seccomp_cache: str | None,
-               extra_env: list[str]) -> Plan:
+def build_plan(
+    cfg: dict[str, Any],
+    bundle: str,
+    *,
+    fifo_fd: int,
+    preserve_fds: int,
+    no_pivot: bool,
+    no_new_keyring: bool,
+    rootless: bool,
+    seccomp_cache: str | None,
+    extra_env: list[str],
+) -> Plan:
     plan = Plan()
     w = pf.PlanWriter()
     linux = cfg.get("linux") or {}
@@ -297,7 +370,8 @@ def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: 
             ns_new |= flag
     plan.ns_new = ns_new
     plan.has_mount_ns = bool(ns_new & NAMESPACE_FLAGS["mount"]) or any(
-        ns.get("type") == "mount" for ns in linux.get("namespaces") or [])
+        ns.get("type") == "mount" for ns in linux.get("namespaces") or []
+    )
     if ns_new:
         w.u32(pf.PA_NS_NEW, ns_new)
     userns = any(ns.get("type") == "user" for ns in linux.get("namespaces") or [])
@@ -353,8 +427,11 @@ def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: 
         w.strings(pf.PA_SYSCTL, key, str(value))
 
     if linux.get("intelRdt") is not None and not os.path.isdir("/sys/fs/resctrl/info"):
-        raise ConfigError("/linux/intelRdt", "intelRdt is specified in config, but Intel RDT is not supported or "
-                          "enabled on this host (no resctrl filesystem)")
+        raise ConfigError(
+            "/linux/intelRdt",
+            "intelRdt is specified in config, but Intel RDT is not supported or "
+            "enabled on this host (no resctrl filesystem)",
+        )
     proc = cfg.get("process") or {}
     plan.terminal = bool(proc.get("terminal"))
     build_process(w, proc, "/process", exec_mode=False, extra_env=extra_env)
@@ -362,14 +439,18 @@ def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: 
     if isinstance(persona, dict):
         domain = PERSONALITY_DOMAINS.get(persona.get("domain", ""))
         if domain is None:
-            raise ConfigError("/linux/personality/domain", f"unknown personality domain {persona.get('domain')!r}")
+            raise ConfigError(
+                "/linux/personality/domain", f"unknown personality domain {persona.get('domain')!r}"
+            )
         w.u32(pf.PA_PERSONALITY, domain)
 
     policy = linux.get("memoryPolicy")
     if isinstance(policy, dict):
         mode = MEMPOLICY_MODES.get(policy.get("mode", ""))
         if mode is None:
-            raise ConfigError("/linux/memoryPolicy/mode", f"unknown memory policy mode {policy.get('mode')!r}")
+            raise ConfigError(
+                "/linux/memoryPolicy/mode", f"unknown memory policy mode {policy.get('mode')!r}"
+            )
         for i, name in enumerate(policy.get("flags") or []):
             if name not in MEMPOLICY_FLAGS:
                 raise ConfigError(f"/linux/memoryPolicy/flags/{i}", f"unknown memory policy flag {name!r}")
@@ -392,10 +473,18 @@ def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: 
 
     hooks = cfg.get("hooks") or {}
     plan.hooks = {k: list(v) for k, v in hooks.items() if isinstance(v, list)}
-    for kind, attr in (("createContainer", pf.PA_HOOK_CREATE_CONTAINER), ("startContainer", pf.PA_HOOK_START_CONTAINER)):
+    for kind, attr in (
+        ("createContainer", pf.PA_HOOK_CREATE_CONTAINER),
+        ("startContainer", pf.PA_HOOK_START_CONTAINER),
+    ):
         for hook in plan.hooks.get(kind, []):
-            w.hook(attr, hook["path"], list(hook.get("args") or [hook["path"]]), list(hook.get("env") or []),
-                   int(hook.get("timeout") or 0))
+            w.hook(
+                attr,
+                hook["path"],
+                list(hook.get("args") or [hook["path"]]),
+                list(hook.get("env") or []),
+                int(hook.get("timeout") or 0),
+            )
     if any(plan.hooks.get(k) for k in ("prestart", "createRuntime", "createContainer", "startContainer")):
         w.u32(pf.PA_HOOKS_SYNC, 1)
     w.u32(pf.PA_FIFO_FD, fifo_fd)
@@ -408,4 +497,3 @@ def build_plan(cfg: dict[str, Any], bundle: str, *, fifo_fd: int, preserve_fds: 
     if plan_fd is not None:
         fill_plan(plan_fd, plan.blob)
     return plan
-

@@ -41,7 +41,9 @@ class SyncChannel:
         """(kind, value, fd or -1) of the next message; PM_ERROR is raised as the child's error."""
         from ..native import err_from_payload, ffi, lib, raise_err
 
-        n = lib.pyrunc_msg_recv(self.fd, self._hdr, self._payload, self._cap, self._got_fd, timeout_ms, self.err)
+        n = lib.pyrunc_msg_recv(
+            self.fd, self._hdr, self._payload, self._cap, self._got_fd, timeout_ms, self.err
+        )
         if n < 0:
             raise_err(self.err)
         if self._hdr.type == PM_ERROR:

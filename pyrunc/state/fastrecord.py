@@ -68,17 +68,6 @@ MAGIC = b"pyrunc-front 1\n"
 STATUSES = ("created", "running", "paused", "stopped")
 
 
-def state_document(container: Container, status: str) -> str:
-    """What `pyrunc state` prints for this container in this status."""
-    return jsonio.dumps(container.oci_state(status), indent=2) + "\n"
-
-
-def start_error(container_id: str) -> str:
-    """lifecycle.start's message when the init exits instead of running the user's process."""
-    return (f"container {container_id}: the init exited before running the process "
-            "(a startContainer hook or the process setup failed; see the container's stderr)")
-
-
 def _field(out: list[bytes], key: str, value: bytes | str) -> None:
     raw = value.encode() if isinstance(value, str) else value
     out.append(b"%s %d\n%s\n" % (key.encode(), len(raw), raw))
@@ -134,7 +123,7 @@ def _list_fields(out: list[bytes], container: Container) -> None:
     for key, cell in zip(("list_bundle", "list_created", "list_owner"), cells, strict=True):
         _field(out, key, cell)
     _field(out, "list_doc_head", text[: at + len('"pid":')])
-    _field(out, "list_doc_tail", text[at + len(marker):])
+    _field(out, "list_doc_tail", text[at + len(marker) :])
 
 
 def removal_order(leaves: list[str], created: list[str], path: str) -> list[tuple[str, str]]:
@@ -158,7 +147,7 @@ def render(store: Store, record: dict[str, Any], state_bytes: bytes) -> bytes | 
     """The record for this state, or None when the fast path cannot serve this container."""
     import zlib
 
-    from ..runtime.container import Container
+    from ..runtime.container import Container, start_failed_message
 
     pid = record.get("pid")
     started = record.get("init_start")
@@ -180,8 +169,8 @@ def render(store: Store, record: dict[str, Any], state_bytes: bytes) -> bytes | 
     _field(out, "unmount", "1" if not record.get("mount_ns", True) and record.get("rootfs") else "0")
     _cgroup_fields(out, record, container)
     for status in STATUSES:
-        _field(out, "doc_" + status, state_document(container, status))
-    _field(out, "start_error", start_error(container_id))
+        _field(out, "doc_" + status, container.state_text(status))
+    _field(out, "start_error", start_failed_message(container_id))
     _list_fields(out, container)
     body = b"".join(out)
     tail: list[bytes] = []
@@ -208,7 +197,7 @@ def write(store: Store, directory: str, record: dict[str, Any], state_bytes: byt
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
     os.rename(temp, final)

@@ -32,8 +32,14 @@ def pyrunc_cmd() -> list[str]:
     import _cffi_backend
 
     paths = [str(ROOT), os.path.dirname(_cffi_backend.__file__)]
-    return [PYTHON, "-I", "-S", "-c", f"import sys; sys.path[:0] = {paths!r}; "
-            "from pyrunc.cli.main import entry; sys.argv[0] = 'pyrunc'; entry()"]
+    return [
+        PYTHON,
+        "-I",
+        "-S",
+        "-c",
+        f"import sys; sys.path[:0] = {paths!r}; "
+        "from pyrunc.cli.main import entry; sys.argv[0] = 'pyrunc'; entry()",
+    ]
 
 
 def base_config(args: list[str]) -> dict:
@@ -64,18 +70,34 @@ class Runtime:
         self.rootfs = rootfs
         self.ids: list[str] = []
 
-    def __call__(self, *args: str, check: bool = False, input: bytes | None = None, timeout: float = 60,
-                 stdin: object = None, stdout: object = None, stderr: object = None,
-                 env: dict[str, str] | None = None, pass_fds: tuple[int, ...] = ()) -> subprocess.CompletedProcess:
+    def __call__(
+        self,
+        *args: str,
+        check: bool = False,
+        input: bytes | None = None,
+        timeout: float = 60,
+        stdin: object = None,
+        stdout: object = None,
+        stderr: object = None,
+        env: dict[str, str] | None = None,
+        pass_fds: tuple[int, ...] = (),
+    ) -> subprocess.CompletedProcess:
         """Run the runtime. Output is captured in files, not pipes: a container made by create or run -d
         inherits them and would hold a pipe open long after the runtime exits."""
         import tempfile
 
         cmd = pyrunc_cmd() + ["--root", str(self.root), *args]
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            proc = subprocess.run(cmd, input=input, stdin=stdin if input is None else None,
-                                  stdout=out if stdout is None else stdout, stderr=err if stderr is None else stderr,
-                                  timeout=timeout, env=env, pass_fds=pass_fds)
+            proc = subprocess.run(
+                cmd,
+                input=input,
+                stdin=stdin if input is None else None,
+                stdout=out if stdout is None else stdout,
+                stderr=err if stderr is None else stderr,
+                timeout=timeout,
+                env=env,
+                pass_fds=pass_fds,
+            )
             out.seek(0)
             err.seek(0)
             proc.stdout = out.read() if stdout is None else b""
@@ -84,8 +106,15 @@ class Runtime:
             raise AssertionError(f"{' '.join(args)} failed ({proc.returncode}): {proc.stderr!r}")
         return proc
 
-    def bundle(self, args: list[str], *, mutate=None, cfg: dict | None = None, name: str | None = None,
-               own_rootfs: bool = False) -> pathlib.Path:
+    def bundle(
+        self,
+        args: list[str],
+        *,
+        mutate=None,
+        cfg: dict | None = None,
+        name: str | None = None,
+        own_rootfs: bool = False,
+    ) -> pathlib.Path:
         """Write a bundle whose rootfs is the shared busybox tree (or a private copy)."""
         bundle = self.work / (name or ("b-" + uuid.uuid4().hex[:8]))
         bundle.mkdir()
@@ -106,7 +135,9 @@ class Runtime:
         self.ids.append(container_id)
         return container_id
 
-    def run_container(self, args: list[str], *, mutate=None, timeout: float = 60, **kw) -> subprocess.CompletedProcess:
+    def run_container(
+        self, args: list[str], *, mutate=None, timeout: float = 60, **kw
+    ) -> subprocess.CompletedProcess:
         """`pyrunc run` in the foreground with a fresh id; returns the CompletedProcess."""
         bundle = self.bundle(args, mutate=mutate, **kw)
         container_id = self.new_id()
@@ -121,8 +152,9 @@ def shared_rootfs(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     rootfs = build_busybox_rootfs(tmp_path_factory.mktemp("busybox") / "rootfs")
     probe = ROOT / "tests" / "integration" / "probe.c"
     if probe.exists() and shutil.which("gcc"):
-        subprocess.run(["gcc", "-static", "-O1", "-Wall", "-o", str(rootfs / "bin" / "probe"), str(probe)],
-                       check=True)
+        subprocess.run(
+            ["gcc", "-static", "-O1", "-Wall", "-o", str(rootfs / "bin" / "probe"), str(probe)], check=True
+        )
     return rootfs
 
 

@@ -146,7 +146,9 @@ def test_error_goes_to_json_log(rt, tmp_path):
     proc = rt("--log", str(log), "--log-format", "json", "create", "-b", str(bundle), rt.new_id())
     assert proc.returncode == 1
     last = json.loads(log.read_text().strip().splitlines()[-1])
-    assert last["level"] == "error" and "executable file not found" in last["msg"] and last["time"].endswith("Z")
+    assert (
+        last["level"] == "error" and "executable file not found" in last["msg"] and last["time"].endswith("Z")
+    )
 
 
 def test_list_shows_containers(rt):
@@ -222,9 +224,15 @@ def test_preserve_fds(rt, tmp_path, count):
     from tests.integration.conftest import pyrunc_cmd
 
     redirect = f'exec 3>&{w1} 4>&{w2} {w1}>&- {w2}>&-; exec "$@"'
-    proc = subprocess.run(["bash", "-c", redirect, "bash"] + pyrunc_cmd()
-                          + ["--root", str(rt.root), "run", "--preserve-fds", str(count), "-b", str(bundle), rt.new_id()],
-                          pass_fds=(w1, w2), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    proc = subprocess.run(
+        ["bash", "-c", redirect, "bash"]
+        + pyrunc_cmd()
+        + ["--root", str(rt.root), "run", "--preserve-fds", str(count), "-b", str(bundle), rt.new_id()],
+        pass_fds=(w1, w2),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=60,
+    )
     os.close(w1)
     os.close(w2)
     assert proc.returncode == 0
@@ -241,10 +249,16 @@ def test_foreground_run_forwards_signals(rt, tmp_path):
 
     out = tmp_path / "trapped"
     out.mkdir()
-    bundle = rt.bundle(["/bin/sh", "-c", "trap 'echo usr1 > /out/got; exit 7' USR1; echo ready > /out/ready; "
-                        "while :; do sleep 0.1; done"],
-                       mutate=lambda c: c["mounts"].append({"destination": "/out", "type": "bind",
-                                                            "source": str(out), "options": ["rbind", "rw"]}))
+    bundle = rt.bundle(
+        [
+            "/bin/sh",
+            "-c",
+            "trap 'echo usr1 > /out/got; exit 7' USR1; echo ready > /out/ready; while :; do sleep 0.1; done",
+        ],
+        mutate=lambda c: c["mounts"].append(
+            {"destination": "/out", "type": "bind", "source": str(out), "options": ["rbind", "rw"]}
+        ),
+    )
     cid = rt.new_id()
     proc = subprocess.Popen(pyrunc_cmd() + ["--root", str(rt.root), "run", "-b", str(bundle), cid])
     try:

@@ -1,4 +1,5 @@
-"""The command-line contract of issue 2: flags in runc's forms, one-line errors with exit 1, the state store."""
+"""The command-line contract of issue 2: flags in runc's forms, one-line errors with exit 1, the state
+store."""
 
 from __future__ import annotations
 
@@ -38,11 +39,14 @@ def test_version_and_help():
     assert pyrunc("checkpoint", "--help").returncode == 0  # podman probes this
 
 
-@pytest.mark.parametrize("argv", [
-    ["--root={root}", "--log-format=json", "--log={log}", "state", "nosuch"],
-    ["--root", "{root}", "--log-format", "json", "--log", "{log}", "state", "nosuch"],
-    ["-root", "{root}", "-log-format=json", "-log", "{log}", "state", "nosuch"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--root={root}", "--log-format=json", "--log={log}", "state", "nosuch"],
+        ["--root", "{root}", "--log-format", "json", "--log", "{log}", "state", "nosuch"],
+        ["-root", "{root}", "-log-format=json", "-log", "{log}", "state", "nosuch"],
+    ],
+)
 def test_global_flag_forms_and_json_log(tmp_path, argv):
     log = tmp_path / "log.json"
     args = [a.format(root=tmp_path / "root", log=log) for a in argv]
@@ -60,17 +64,20 @@ def test_text_log_format(tmp_path):
     assert 'level=error msg="container nosuch does not exist"' in text and text.startswith('time="')
 
 
-@pytest.mark.parametrize("argv, needle", [
-    (["state"], "requires a minimum of 1 argument"),
-    (["state", "a", "b"], "maximum"),
-    (["nosuchcommand"], "no such command"),
-    (["--nosuchflag", "state", "x"], "flag provided but not defined"),
-    (["kill", "--bogus", "x"], "flag provided but not defined"),
-    (["--log-format", "xml", "state", "x"], "invalid log-format"),
-    (["state", "../etc"], "invalid container id"),
-    (["state", "a" * 300], "invalid container id"),
-    (["kill", "x", "SIGNOPE"], "unknown signal"),
-])
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["state"], "requires a minimum of 1 argument"),
+        (["state", "a", "b"], "maximum"),
+        (["nosuchcommand"], "no such command"),
+        (["--nosuchflag", "state", "x"], "flag provided but not defined"),
+        (["kill", "--bogus", "x"], "flag provided but not defined"),
+        (["--log-format", "xml", "state", "x"], "invalid log-format"),
+        (["state", "../etc"], "invalid container id"),
+        (["state", "a" * 300], "invalid container id"),
+        (["kill", "x", "SIGNOPE"], "unknown signal"),
+    ],
+)
 def test_bad_arguments_give_one_line(tmp_path, argv, needle):
     line = one_error_line(pyrunc("--root", str(tmp_path), *argv))
     assert needle in line
@@ -94,12 +101,19 @@ def _valid_config() -> dict:
 
 
 def _deep(n: int) -> bytes:
-    return b'{"ociVersion": "1.0.2", "root": {"path": "rootfs"}, "annotations": {"a": ' + b"[" * n + b"]" * n + b"}}"
+    return (
+        b'{"ociVersion": "1.0.2", "root": {"path": "rootfs"}, "annotations": {"a": '
+        + b"[" * n
+        + b"]" * n
+        + b"}}"
+    )
 
 
 MALFORMED = {
     "truncated": json.dumps(_valid_config()).encode()[:-40],
-    "wrong_type": json.dumps({**_valid_config(), "process": {**_valid_config()["process"], "args": "sh"}}).encode(),
+    "wrong_type": json.dumps(
+        {**_valid_config(), "process": {**_valid_config()["process"], "args": "sh"}}
+    ).encode(),
     "deep_nesting": _deep(100_000),
     "invalid_utf8": b'{"ociVersion": "1.0.2", "hostname": "\xff\xfe"}',
     "not_an_object": b"[1, 2, 3]",
@@ -113,8 +127,11 @@ def test_malformed_config_fails_cleanly(tmp_path, name):
     bundle = _bundle(tmp_path, MALFORMED[name])
     root = tmp_path / "root"
     log = tmp_path / "log.json"
-    line = one_error_line(pyrunc("--root", str(root), "--log", str(log), "--log-format", "json", "create", "-b",
-                                 str(bundle), "c1"))
+    line = one_error_line(
+        pyrunc(
+            "--root", str(root), "--log", str(log), "--log-format", "json", "create", "-b", str(bundle), "c1"
+        )
+    )
     assert len(line) < 2000
     assert json.loads(log.read_text().splitlines()[-1])["level"] == "error"
     assert not (root / "c1").exists()
@@ -128,7 +145,9 @@ def test_wrong_type_names_the_field(tmp_path):
 
 def test_missing_config_and_bundle_that_is_a_file(tmp_path):
     bundle = _bundle(tmp_path, None)
-    assert "config.json" in one_error_line(pyrunc("--root", str(tmp_path / "r"), "create", "-b", str(bundle), "c1"))
+    assert "config.json" in one_error_line(
+        pyrunc("--root", str(tmp_path / "r"), "create", "-b", str(bundle), "c1")
+    )
     afile = tmp_path / "afile"
     afile.write_text("x")
     one_error_line(pyrunc("--root", str(tmp_path / "r"), "create", "-b", str(afile), "c1"))
@@ -192,8 +211,12 @@ def test_corrupt_state_gives_clear_error_and_force_delete_removes_it(tmp_path):
     listed = pyrunc("--root", str(root), "list", "-q")
     assert listed.returncode == 0
     env_skip = os.environ.copy()
-    proc = subprocess.run([*pyrunc_argv(), "--root", str(root), "delete", "--force", "c1"], capture_output=True,
-                          env={**env_skip, "PYRUNC_NO_CGROUPS": "1"}, timeout=60)
+    proc = subprocess.run(
+        [*pyrunc_argv(), "--root", str(root), "delete", "--force", "c1"],
+        capture_output=True,
+        env={**env_skip, "PYRUNC_NO_CGROUPS": "1"},
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert not (root / "c1").exists()
 
@@ -202,8 +225,13 @@ def pyrunc_argv() -> list[str]:
     import _cffi_backend
 
     paths = [str(ROOT), os.path.dirname(_cffi_backend.__file__)]
-    return [sys.executable, "-I", "-S", "-c",
-            f"import sys; sys.path[:0] = {paths!r}; from pyrunc.cli.main import entry; entry()"]
+    return [
+        sys.executable,
+        "-I",
+        "-S",
+        "-c",
+        f"import sys; sys.path[:0] = {paths!r}; from pyrunc.cli.main import entry; entry()",
+    ]
 
 
 def _bump(root: str, n: int) -> None:
@@ -232,5 +260,7 @@ def test_concurrent_writers_never_corrupt_state(tmp_path):
 
     assert Store(root).read("shared")["counter"] == 400
     # No temp file is left behind: only the state and the front end's record.
-    leftovers = [n for n in os.listdir(os.path.join(root, "shared")) if n not in ("state.json", "state.front")]
+    leftovers = [
+        n for n in os.listdir(os.path.join(root, "shared")) if n not in ("state.json", "state.front")
+    ]
     assert leftovers == []

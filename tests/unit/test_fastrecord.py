@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pyrunc import jsonio
-from pyrunc.runtime.container import Container
+from pyrunc.runtime.container import Container, start_failed_message
 from pyrunc.state import fastrecord
 from pyrunc.state.store import Store
 
@@ -81,7 +81,7 @@ def test_plain_container(tmp_path):
         assert fields["doc_" + status] == [want.encode()]
         assert jsonio.loads(fields["doc_" + status][0])["status"] == status
     assert jsonio.loads(fields["doc_stopped"][0])["pid"] == 0
-    assert fields["start_error"] == [fastrecord.start_error("c1").encode()]
+    assert fields["start_error"] == [start_failed_message("c1").encode()]
 
 
 def test_flags(tmp_path):

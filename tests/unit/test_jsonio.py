@@ -11,7 +11,10 @@ from hypothesis import strategies as st
 from pyrunc import jsonio
 
 values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(),
     lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(), children, max_size=5),
     max_leaves=30,
@@ -43,7 +46,9 @@ def test_rejects_exactly_what_stdlib_rejects(text):
             jsonio.loads(text)
 
 
-@pytest.mark.parametrize("bad", [b'{"id": "c1", "pi', b"[NaN]", b'{"a":1}x', b'"\\x"', b"\xff", b"", b"[" * 50000])
+@pytest.mark.parametrize(
+    "bad", [b'{"id": "c1", "pi', b"[NaN]", b'{"a":1}x', b'"\\x"', b"\xff", b"", b"[" * 50000]
+)
 def test_errors_are_one_clean_line(bad):
     with pytest.raises(jsonio.JSONDecodeError) as info:
         jsonio.loads(bad)
