@@ -185,7 +185,7 @@ class CgroupManager:
                 seen.append(d)
         return seen
 
-    def _all_dirs(self) -> list[str]:
+    def all_dirs(self) -> list[str]:
         dirs = self._unique_v1()
         if self.v2_dir is not None:
             dirs.append(self.v2_dir)
@@ -241,7 +241,7 @@ class CgroupManager:
     def create(self) -> None:
         created: list[str] = []
         try:
-            for d in self._all_dirs():
+            for d in self.all_dirs():
                 is_v2 = d == self.v2_dir
                 existed = os.path.isdir(d)
                 try:
@@ -341,7 +341,7 @@ class CgroupManager:
     def join(self, pid: int) -> None:
         if self.skipped:
             return
-        for d in self._all_dirs():
+        for d in self.all_dirs():
             try:
                 fs.write(d + "/cgroup.procs", str(pid))
             except PyruncError as exc:
@@ -362,12 +362,12 @@ class CgroupManager:
     def pids(self) -> list[int]:
         if self.skipped:
             return []
-        for d in self._procs_dirs():
+        for d in self.procs_dirs():
             if os.path.isdir(d):
                 return fs.read_pids(d + "/cgroup.procs")
         return []
 
-    def _procs_dirs(self) -> list[str]:
+    def procs_dirs(self) -> list[str]:
         out = []
         if self.v2_dir is not None:
             out.append(self.v2_dir)
@@ -379,7 +379,7 @@ class CgroupManager:
 
     # ----- freezer ------------------------------------------------------------------------------
 
-    def _freezer(self) -> tuple[str, bool]:
+    def freezer(self) -> tuple[str, bool]:
         """(directory, is_v2) of the freezer this container uses."""
         if "freezer" in self.v1_dirs:
             return self.v1_dirs["freezer"], False
@@ -390,7 +390,7 @@ class CgroupManager:
     def freeze(self) -> None:
         if self.skipped:
             raise PyruncError("the container has no cgroup (rootless without cgroups): cannot pause it")
-        d, is_v2 = self._freezer()
+        d, is_v2 = self.freezer()
         if is_v2:
             fs.write(d + "/cgroup.freeze", "1")
             if not _poll_file(d + "/cgroup.events", "frozen", 1, WAIT_SECONDS):
@@ -413,7 +413,7 @@ class CgroupManager:
     def thaw(self) -> None:
         if self.skipped:
             raise PyruncError("the container has no cgroup (rootless without cgroups): cannot resume it")
-        d, is_v2 = self._freezer()
+        d, is_v2 = self.freezer()
         if is_v2:
             fs.write(d + "/cgroup.freeze", "0")
             _poll_file(d + "/cgroup.events", "frozen", 0, WAIT_SECONDS)
@@ -424,7 +424,7 @@ class CgroupManager:
         if self.skipped:
             return False
         try:
-            d, is_v2 = self._freezer()
+            d, is_v2 = self.freezer()
         except PyruncError:
             return False
         if is_v2:
@@ -480,7 +480,7 @@ class CgroupManager:
         """Kill whatever is left, wait until the cgroups are empty, remove them. Idempotent."""
         if self.skipped:
             return
-        if any(os.path.isdir(d) for d in self._all_dirs()):
+        if any(os.path.isdir(d) for d in self.all_dirs()):
             for _ in range(3):
                 if not self.pids():
                     break
@@ -495,24 +495,13 @@ class CgroupManager:
         leftover = self.pids()
         if leftover:
             raise PyruncError(f"remove cgroup `{self.path}`: processes {leftover[:5]} survived SIGKILL")
-        self._remove_dirs(self._all_dirs() + list(self.created))
+        self._remove_dirs(self.all_dirs() + list(self.created))
 
     def _remove_dirs(self, dirs: list[str]) -> None:
-        """rmdir deepest first. Parents pyrunc made, and pyrunc's default parent, go too once empty;
-        while another container still uses them rmdir says EBUSY and they stay."""
-        from .paths import DEFAULT_PARENT
-
-        leaves = set(self._all_dirs()) & set(dirs)
-        extra = set(dirs)
-        if leaves and self.path.startswith(DEFAULT_PARENT + "/"):
-            for d in leaves:
-                root = d[: len(d) - len(self.path)]
-                rel = os.path.dirname(self.path)
-                while rel.startswith(DEFAULT_PARENT):
-                    extra.add(root + rel)
-                    rel = os.path.dirname(rel)
+        """rmdir deepest first (see removal_order)."""
+        leaves = [d for d in self.all_dirs() if d in dirs]
         errors = []
-        for d in sorted(extra | leaves, key=lambda p: p.count("/"), reverse=True):
+        for d, leaf in removal_order(leaves, dirs, self.path):
             for attempt in range(200):
                 try:
                     os.rmdir(d)
@@ -520,11 +509,11 @@ class CgroupManager:
                 except FileNotFoundError:
                     break
                 except OSError as exc:
-                    if d in leaves and exc.errno == 16 and attempt < 199:
+                    if leaf and exc.errno == 16 and attempt < 199:
                         # EBUSY just after the last task exited: the kernel is still releasing it.
                         _sleep(0.005)
                         continue
-                    if d in leaves:
+                    if leaf:
                         errors.append(f"`{d}`: {fs.strerror(exc.errno or 0)}")
                     break
         if errors:
@@ -588,3 +577,21 @@ def _enable_controllers(parent: str) -> None:
         except PyruncError:
             # A controller the kernel refuses here (threaded subtree, busy parent) is just not offered.
             pass
+
+
+def removal_order(leaves: list[str], dirs: list[str], path: str) -> list[tuple[str, bool]]:
+    """What removing a container's cgroups takes, deepest first: (directory, is a leaf that must go).
+    Parents pyrunc made (in dirs), and pyrunc's default parent, go too once empty: while another
+    container still uses them rmdir says EBUSY and they stay. The C front end's delete follows the same
+    order from its record (pyrunc/state/fastrecord.py)."""
+    from .paths import DEFAULT_PARENT
+
+    extra = set(dirs) | set(leaves)
+    if leaves and path.startswith(DEFAULT_PARENT + "/"):
+        for d in leaves:
+            root = d[: len(d) - len(path)]
+            rel = os.path.dirname(path)
+            while rel.startswith(DEFAULT_PARENT):
+                extra.add(root + rel)
+                rel = os.path.dirname(rel)
+    return [(d, d in leaves) for d in sorted(extra, key=lambda p: (-p.count("/"), p))]

@@ -87,19 +87,21 @@ def _cgroup_fields(out: list[bytes], record: dict[str, Any], container: Containe
     _field(out, "cgroups", "managed")
     if manager.v2_dir is not None:
         _field(out, "cgroup_v2", manager.v2_dir)
-    for directory in manager._procs_dirs():
+    for directory in manager.procs_dirs():
         _field(out, "cgroup_procs", directory)
     try:
-        directory, is_v2 = manager._freezer()
+        directory, is_v2 = manager.freezer()
     except Exception:  # no freezer on this host: is_frozen() is always false
         pass
     else:
         _field(out, "freezer", f"v2:{directory}/cgroup.freeze" if is_v2 else f"v1:{directory}/freezer.state")
-    leaves = manager._all_dirs()
+    from ..cgroups.manager import removal_order
+
+    leaves = manager.all_dirs()
     for leaf in leaves:
         _field(out, "cgroup_leaf", leaf)
-    for kind, directory in removal_order(leaves, list(manager.created), manager.path):
-        _field(out, "cgroup_rmdir", kind + directory)
+    for directory, is_leaf in removal_order(leaves, leaves + list(manager.created), manager.path):
+        _field(out, "cgroup_rmdir", ("L" if is_leaf else "P") + directory)
 
 
 def _list_fields(out: list[bytes], container: Container) -> None:
@@ -124,23 +126,6 @@ def _list_fields(out: list[bytes], container: Container) -> None:
         _field(out, key, cell)
     _field(out, "list_doc_head", text[: at + len('"pid":')])
     _field(out, "list_doc_tail", text[at + len(marker) :])
-
-
-def removal_order(leaves: list[str], created: list[str], path: str) -> list[tuple[str, str]]:
-    """The directories CgroupManager._remove_dirs removes, deepest first, "L" for a leaf (must go) and
-    "P" for a parent (pyrunc's or pyrunc-made, removed once empty). Mirrors that method."""
-    from ..cgroups.paths import DEFAULT_PARENT
-
-    extra = set(leaves) | set(created)
-    if leaves and path.startswith(DEFAULT_PARENT + "/"):
-        for d in leaves:
-            root = d[: len(d) - len(path)]
-            rel = os.path.dirname(path)
-            while rel.startswith(DEFAULT_PARENT):
-                extra.add(root + rel)
-                rel = os.path.dirname(rel)
-    ordered = sorted(extra, key=lambda p: (-p.count("/"), p))
-    return [("L" if d in leaves else "P", d) for d in ordered]
 
 
 def render(store: Store, record: dict[str, Any], state_bytes: bytes) -> bytes | None:

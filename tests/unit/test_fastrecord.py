@@ -161,7 +161,7 @@ def test_cgroup_mode_and_kill_paths(tmp_path):
     assert fields["cgroups"] == [b"managed"]
     assert fields["cgroup_v2"] == [b"/sys/fs/cgroup/unified/pyrunc/c1"]
     # CgroupManager.pids reads the first of these that exists, in this order.
-    want = CgroupManager.from_state(state)._procs_dirs()
+    want = CgroupManager.from_state(state).procs_dirs()
     assert [v.decode() for v in fields["cgroup_procs"]] == want
     assert want[0] == "/sys/fs/cgroup/unified/pyrunc/c1"
     legacy = render(record(cgroup=cgroup_state("legacy")), tmp_path)
@@ -191,13 +191,15 @@ def test_no_list_fields_unless_all_ascii_text(tmp_path, change):
     assert "doc_created" in fields  # the rest of the record is unaffected
 
 
-def test_removal_order_mirrors_destroy():
+def test_removal_order_is_destroys():
+    from pyrunc.cgroups.manager import removal_order
+
     leaves = ["/h/a/k8s/pod/c1", "/h/b/k8s/pod/c1"]
     created = ["/h/a/k8s/pod", "/h/a/k8s/pod/c1", "/h/b/k8s/pod/c1"]
-    order = fastrecord.removal_order(leaves, created, "/k8s/pod/c1")
-    assert order == [("L", "/h/a/k8s/pod/c1"), ("L", "/h/b/k8s/pod/c1"), ("P", "/h/a/k8s/pod")]
-    order = fastrecord.removal_order(["/h/a/pyrunc/x/c1"], [], "/pyrunc/x/c1")
-    assert order == [("L", "/h/a/pyrunc/x/c1"), ("P", "/h/a/pyrunc/x"), ("P", "/h/a/pyrunc")]
+    order = removal_order(leaves, leaves + created, "/k8s/pod/c1")
+    assert order == [("/h/a/k8s/pod/c1", True), ("/h/b/k8s/pod/c1", True), ("/h/a/k8s/pod", False)]
+    order = removal_order(["/h/a/pyrunc/x/c1"], ["/h/a/pyrunc/x/c1"], "/pyrunc/x/c1")
+    assert order == [("/h/a/pyrunc/x/c1", True), ("/h/a/pyrunc/x", False), ("/h/a/pyrunc", False)]
 
 
 @settings(max_examples=60, deadline=None)
