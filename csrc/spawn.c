@@ -565,24 +565,29 @@ static const char *g_v2_dir;
  * first such write after a quiet spell waits out an RCU grace period (10-20 ms on this kind of host: a
  * third of a whole `run`). A single-threaded process moving itself through v1 `tasks` ("0") skips that
  * lock, and so does being cloned straight into a cgroup2 cgroup (CLONE_INTO_CGROUP). */
+static int move_self(const char *procs_file, struct pyrunc_err *err)
+{
+    int fd = open(procs_file, O_WRONLY | O_CLOEXEC);
+
+    if (fd < 0 || write(fd, "0", 1) != 1) {
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        return pr_fail(err, PR_STAGE_CGROUP, saved, "join cgroup: write '0' to `%s`", procs_file);
+    }
+    close(fd);
+    return 0;
+}
+
 static int join_v1_cgroups(struct pyrunc_err *err)
 {
     for (size_t at = 0; at < g_v1_tasks_len;) {
         const char *path = g_v1_tasks + at;
         size_t n = strnlen(path, g_v1_tasks_len - at);
-        int fd;
 
         at += n + 1;
-        if (n == 0)
-            continue;
-        fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, "0", 1) != 1) {
-            int saved = errno;
-            if (fd >= 0)
-                close(fd);
-            return pr_fail(err, PR_STAGE_CGROUP, saved, "join cgroup: write '0' to `%s`", path);
-        }
-        close(fd);
+        if (n > 0 && move_self(path, err) < 0)
+            return -1;
     }
     return 0;
 }
@@ -606,15 +611,7 @@ static int prepare_v2_cgroup(const struct pr_plan *p, struct pyrunc_err *err)
         return fd;
     }
     snprintf(path, sizeof(path), "%s/cgroup.procs", g_v2_dir);
-    fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, "0", 1) != 1) {
-        int saved = errno;
-        if (fd >= 0)
-            close(fd);
-        return pr_fail(err, PR_STAGE_CGROUP, saved, "join cgroup: write '0' to `%s`", path), -2;
-    }
-    close(fd);
-    return -1;
+    return move_self(path, err) < 0 ? -2 : -1;
 }
 
 /* INIT as a sibling (CLONE_PARENT), straight into its cgroup2 cgroup when cgroup_fd >= 0. */
