@@ -16,27 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 int front_state(struct front_ctr *c, const char **why)
 {
     const struct front_value *doc = &c->rec.docs[front_status(c)];
@@ -44,7 +23,7 @@ int front_state(struct front_ctr *c, const char **why)
     (void)why;
     /* Python ignores SIGPIPE and drops a failed final flush: exit 0 either way. */
     signal(SIGPIPE, SIG_IGN);
-    (void)write_all(STDOUT_FILENO, doc->data, doc->len);
+    (void)front_write_all(STDOUT_FILENO, doc->data, doc->len);
     return 0;
 }
 
@@ -125,8 +104,6 @@ int front_signal_number(const char *text)
 
 int front_kill(struct front_ctr *c, int sig, const char **why)
 {
-    int pidfd;
-
     if (!front_alive(c->rec.pid, c->rec.init_start)) {
         *why = "the container is stopped (python reports it)";
         return -1;
@@ -135,24 +112,16 @@ int front_kill(struct front_ctr *c, int sig, const char **why)
         *why = "SIGKILL to a paused container also thaws its cgroup";
         return -1;
     }
-    pidfd = (int)syscall(SYS_pidfd_open, (pid_t)c->rec.pid, 0);
-    if (pidfd < 0) {
-        *why = "pidfd_open failed";
-        return -1;
-    }
-    /* The pidfd pins the process: checked after opening it, it cannot be a reused pid. */
-    if (!front_alive(c->rec.pid, c->rec.init_start)) {
-        close(pidfd);
+    switch (front_signal_init(&c->rec, sig)) {
+    case 0:
+        return 0;
+    case 1:
         *why = "the init exited meanwhile";
         return -1;
-    }
-    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
-        close(pidfd);
-        *why = "pidfd_send_signal failed";
+    default:
+        *why = "pidfd_open or pidfd_send_signal failed";
         return -1;
     }
-    close(pidfd);
-    return 0;
 }
 
 /* --- start ------------------------------------------------------------------------------------ */

@@ -22,13 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-
 /* CgroupManager.WAIT_SECONDS and lifecycle._kill_and_wait's wait_exit(10_000). */
 #define WAIT_MS 10000
 #define SIGKILL_ROUNDS 3
@@ -423,15 +416,7 @@ static void wait_init_exit(const struct front_record *r)
 /* Container.signal(SIGKILL): 0 when sent or when the init is already gone (Python ignores that). */
 static int kill_init(const struct front_record *r)
 {
-    int fd = (int)syscall(SYS_pidfd_open, (pid_t)r->pid, 0), rc = 0;
-
-    if (fd < 0)
-        return 0;
-    if (front_alive(r->pid, r->init_start) && syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0 &&
-        errno != ESRCH)
-        rc = -1;
-    close(fd);
-    return rc;
+    return front_signal_init(r, SIGKILL) < 0 ? -1 : 0;
 }
 
 /* lifecycle._kill_and_wait. */

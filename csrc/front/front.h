@@ -10,7 +10,15 @@
 #define PYRUNC_FRONT_H
 
 #include <stddef.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
 
 #define FRONT_RECORD_FILE "state.front"
 #define FRONT_STATE_FILE "state.json"
@@ -83,6 +91,9 @@ int front_alive(long pid, const char *init_start);
 int front_frozen(const struct front_record *rec);
 ssize_t front_read_small(const char *path, char *buf, size_t size);
 enum front_status front_status(const struct front_ctr *c);
+/* Container.signal: sig to the init through a pidfd opened before the start-time check, so a reused pid
+ * is never signalled. 0 sent, 1 the init is gone (not running, or exited meanwhile), -1 failed. */
+int front_signal_init(const struct front_record *r, int sig);
 
 /* cmds.c */
 int front_state(struct front_ctr *c, const char **why);
@@ -98,5 +109,6 @@ int front_list(const char *root, int json, int quiet, const char **why);
 
 /* report.c */
 void front_report_error(const struct front_opts *o, const char *msg);
+int front_write_all(int fd, const char *buf, size_t len); /* 0, or -1 with errno */
 
 #endif

@@ -191,20 +191,6 @@ static void table(struct out *o, const struct row *rows, size_t n)
     }
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 int front_list(const char *root, int json, int quiet, const char **why)
 {
     struct out o = {0};
@@ -258,7 +244,7 @@ int front_list(const char *root, int json, int quiet, const char **why)
     }
     /* Python ignores SIGPIPE and drops a failed final flush: exit 0 either way. */
     signal(SIGPIPE, SIG_IGN);
-    (void)write_all(STDOUT_FILENO, o.buf, o.len);
+    (void)front_write_all(STDOUT_FILENO, o.buf, o.len);
     rc = 0;
 out:
     for (size_t i = 0; i < loaded; i++)

@@ -83,17 +83,18 @@ static void rfc3339(char *buf, size_t size)
     snprintf(buf, size, "%s.%09ldZ", date, (long)now.tv_nsec);
 }
 
-static void write_quietly(int fd, const char *buf, size_t len)
+int front_write_all(int fd, const char *buf, size_t len)
 {
     while (len) {
         ssize_t n = write(fd, buf, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return;
+            return -1;
         buf += n;
         len -= (size_t)n;
     }
+    return 0;
 }
 
 void front_report_error(const struct front_opts *o, const char *msg)
@@ -114,7 +115,7 @@ void front_report_error(const struct front_opts *o, const char *msg)
             puts_(&err, ": ");
             puts_(&err, reason);
             puts_(&err, "\n");
-            write_quietly(STDERR_FILENO, err.buf, err.len);
+            (void)front_write_all(STDERR_FILENO, err.buf, err.len);
         } else {
             rfc3339(when, sizeof(when));
             if (o->log_json) {
@@ -130,7 +131,7 @@ void front_report_error(const struct front_opts *o, const char *msg)
                 put_quoted(&line, msg);
                 puts_(&line, "\n");
             }
-            write_quietly(fd, line.buf, line.len);
+            (void)front_write_all(fd, line.buf, line.len);
             close(fd);
         }
     }
@@ -138,5 +139,5 @@ void front_report_error(const struct front_opts *o, const char *msg)
     puts_(&err, "pyrunc: ");
     puts_(&err, msg);
     puts_(&err, "\n");
-    write_quietly(STDERR_FILENO, err.buf, err.len);
+    (void)front_write_all(STDERR_FILENO, err.buf, err.len);
 }

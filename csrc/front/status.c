@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -101,4 +102,20 @@ enum front_status front_status(const struct front_ctr *c)
     if (front_frozen(&c->rec))
         return ST_PAUSED;
     return ST_RUNNING;
+}
+
+int front_signal_init(const struct front_record *r, int sig)
+{
+    int rc = 1, fd = (int)syscall(SYS_pidfd_open, (pid_t)r->pid, 0);
+
+    if (fd < 0)
+        return errno == ESRCH ? 1 : -1;
+    if (front_alive(r->pid, r->init_start)) {
+        if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)
+            rc = 0;
+        else if (errno != ESRCH)
+            rc = -1;
+    }
+    close(fd);
+    return rc;
 }
