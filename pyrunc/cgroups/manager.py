@@ -300,9 +300,16 @@ class CgroupManager:
             # A controller only the cgroup2 tree offers on this hybrid host (hugetlb here, say) is driven
             # there; the v1 writer would otherwise call it unavailable. The v2 writer is loaded only for a
             # config that uses one of them (importing it costs ~1 ms of every create).
-            if (self.mode == HYBRID and self.v2_dir is not None
-                    and ("hugetlb" not in dirs and resources.get("hugepageLimits")
-                         or "rdma" not in dirs and resources.get("rdma"))):
+            if (
+                self.mode == HYBRID
+                and self.v2_dir is not None
+                and (
+                    "hugetlb" not in dirs
+                    and resources.get("hugepageLimits")
+                    or "rdma" not in dirs
+                    and resources.get("rdma")
+                )
+            ):
                 from . import v2 as v2w
 
                 avail = v2w.controllers(self.v2_dir)
@@ -347,17 +354,17 @@ class CgroupManager:
             except PyruncError as exc:
                 raise PyruncError(f"join cgroup: {exc}") from None
 
-    def join_targets(self) -> tuple[list[str], str]:
+    def join_targets(self, dirs: list[str] | None = None) -> tuple[list[str], str]:
         """What a single-threaded process writes "0" to, to join by itself: each v1 hierarchy's `tasks`
-        file, and the cgroup2 directory to be cloned into (csrc/spawn.c says why not cgroup.procs)."""
+        file, and the cgroup2 directory to be cloned into (csrc/spawn.c says why not cgroup.procs).
+        dirs: sub-cgroups to join instead (exec --cgroup), one per hierarchy."""
         if self.skipped:
             return [], ""
-        return [d + "/tasks" for d in self._unique_v1()], self.v2_dir or ""
-
-    def clone_into_fd(self) -> int | None:
-        if self.skipped or self.mode != UNIFIED or self.v2_dir is None:
-            return None
-        return os.open(self.v2_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        if dirs is None:
+            return [d + "/tasks" for d in self._unique_v1()], self.v2_dir or ""
+        root = self.v2_dir
+        v2 = [d for d in dirs if root is not None and (d == root or d.startswith(root + "/"))]
+        return [d + "/tasks" for d in dirs if d not in v2], v2[0] if v2 else ""
 
     def pids(self) -> list[int]:
         if self.skipped:

@@ -29,7 +29,6 @@ NS_FILES = (
 )
 
 
-
 class ExecRequest:
     def __init__(self) -> None:
         self.process: dict[str, Any] | None = None
@@ -122,7 +121,7 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
         forward_signals(target, pending)
     err = new_err()
     sync_ptr = ffi.new("int *")
-    v1_tasks, v2_dir = join_targets(manager, cgroup_dirs)
+    v1_tasks, v2_dir = manager.join_targets(cgroup_dirs) if manager is not None else ([], "")
     tasks = "\0".join(v1_tasks).encode()
     child = lib.pyrunc_spawn(blob, len(blob), tasks, len(tasks), v2_dir.encode(), sync_ptr, err)
     for fd in init_fds:  # the child has its copies
@@ -193,8 +192,6 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
     return wait_child(proc_pid, pending)
 
 
-
-
 def terminal_size(fd: int) -> tuple[int, int] | None:
     """(rows, cols) of the terminal on fd, or None when it is not one."""
     import fcntl
@@ -247,18 +244,6 @@ def exec_cgroup_dirs(manager: Any, specs: list[str]) -> list[str]:
             raise PyruncError(f"cgroup {d} does not exist: --cgroup names an existing sub-cgroup")
         unique.append(d)
     return unique
-
-
-def join_targets(manager: Any, cgroup_dirs: list[str] | None) -> tuple[list[str], str]:
-    """What the setup child joins by itself (csrc/spawn.c): v1 `tasks` files and the cgroup2 directory."""
-    if manager is None:
-        return [], ""
-    if cgroup_dirs is None:
-        targets: tuple[list[str], str] = manager.join_targets()
-        return targets
-    v2_root = manager.v2_dir
-    v2 = [d for d in cgroup_dirs if v2_root is not None and (d == v2_root or d.startswith(v2_root + "/"))]
-    return [d + "/tasks" for d in cgroup_dirs if d not in v2], v2[0] if v2 else ""
 
 
 def process_from_args(container: Container, args: list[str], opts: Any) -> dict[str, Any]:

@@ -177,12 +177,6 @@ def write(store: Store, directory: str, record: dict[str, Any], state_bytes: byt
         except FileNotFoundError:
             pass
         return
-    temp = os.path.join(directory, f".{RECORD_FILE}.{os.getpid()}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    finally:
-        os.close(fd)
-    os.rename(temp, final)
+    from .store import write_temp
+
+    os.rename(write_temp(directory, RECORD_FILE, data), final)

@@ -123,13 +123,8 @@ class Store:
     def write(self, container_id: str, state: dict[str, object]) -> None:
         directory = self.dir(container_id)
         final = os.path.join(directory, STATE_FILE)
-        temp = os.path.join(directory, f".{STATE_FILE}.{os.getpid()}")
         data = jsonio.dumps(state).encode()
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
-        try:
-            os.write(fd, data)
-        finally:
-            os.close(fd)
+        temp = write_temp(directory, STATE_FILE, data)
         from . import fastrecord
 
         # Before the rename: the front end checks the record against state.json's size and CRC.
@@ -145,6 +140,19 @@ class Store:
         except FileNotFoundError:
             return []
         return sorted(n for n in names if not n.startswith(".") and os.path.isdir(os.path.join(self.root, n)))
+
+
+def write_temp(directory: str, name: str, data: bytes) -> str:
+    """data in a temp file of this process beside `name`, for the caller to rename over it."""
+    temp = os.path.join(directory, f".{name}.{os.getpid()}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+    return temp
 
 
 def _rmtree(path: str) -> None:

@@ -80,14 +80,6 @@ def wait_for(cond, timeout: float = TIMEOUT) -> bool:
     return bool(cond())
 
 
-def test_clone_into_fd_on_a_unified_host(parent):
-    m = make(parent)
-    fd = m.clone_into_fd()
-    assert fd is not None
-    os.close(fd)
-    m.destroy()
-
-
 def test_memory_hog_is_oom_killed_and_reported(parent):
     limit = 32 << 20
     m = make(parent, {"memory": {"limit": limit, "swap": limit}})

@@ -57,17 +57,6 @@ def _counter(path: str) -> int:
         return int(f.read().strip() or 0)
 
 
-def test_clone_into_fd_is_the_cgroup_directory(parent):
-    m = make(parent)
-    fd = m.clone_into_fd()
-    assert fd is not None
-    try:
-        assert os.path.samestat(os.fstat(fd), os.stat(m.v2_dir))
-    finally:
-        os.close(fd)
-    m.destroy()
-
-
 def test_cgroup_freeze_stops_a_counter(parent, tmp_path):
     m = make(parent)
     counter = tmp_path / "n"
