@@ -8,11 +8,17 @@ Every command is timed from fork to wait4 in this process (ru_maxrss from the sa
 subreaper, as conmon and containerd-shim are: container inits re-parent here and are reaped here.
 
 crun 1.8.1 refuses to create containers on a hybrid cgroup host ("cgroups in hybrid mode not supported"),
-whatever its --cgroup-manager. When that happens crun is run inside a private mount namespace (held by
-one `sleep` process) where /sys/fs/cgroup is a fresh mount of the cgroup2 hierarchy, with
---cgroup-manager=disabled: it then creates no cgroup at all, while pyrunc and runc create one per
-container (under one parent of our own, removed at the end). crun's create-path figures are therefore a
-lower bound of what crun costs with cgroups; the report says so.
+whatever its --cgroup-manager. By default (--crun-cgroups v1) crun then runs in a private mount namespace,
+held by one forked process that crun's commands setns into, where /sys/fs/cgroup is a legacy (v1-only)
+view: a fresh tmpfs holding bind mounts of the host's own v1 controller hierarchies, taken from
+mountinfo, and no cgroup2. Nothing is unmounted, on the host or in that namespace. crun runs with
+--cgroup-manager=cgroupfs and the same linux.cgroupsPath scheme as pyrunc and runc (one parent cgroup
+of the benchmark's own), so it creates each container's cgroup in every v1 controller, as pyrunc and runc
+do, but not in cgroup2 (where they also create one). A probe checks this from the host's side before
+the rounds: the cgroup exists in every v1 hierarchy after create and is gone after delete --force.
+If the probe fails, or with --crun-cgroups none, crun runs with --cgroup-manager=disabled, if need be in
+a private mount namespace where /sys/fs/cgroup is the cgroup2 hierarchy: it then creates no cgroup at
+all and its create-path figures are a lower bound. The report's note for crun says which mode ran.
 """
 
 from __future__ import annotations
@@ -34,8 +40,11 @@ from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     import resource
+    from collections.abc import Callable
 
 CLONE_NEWNS = 0x00020000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x1000, 0x4000, 0x40000
+CGROUP_MOUNT = "/sys/fs/cgroup"
 DEFAULT_PYRUNC = "/usr/local/bin/pyrunc"  # where `python3 -m pyrunc.launcher install` links it
 
 
@@ -43,9 +52,14 @@ def default_pyrunc() -> str | None:
     """The launcher's link first: a pyenv shim found on PATH would add ~200 ms of bash to every call."""
     return DEFAULT_PYRUNC if os.path.exists(DEFAULT_PYRUNC) else shutil.which("pyrunc")
 
+
 PR_SET_CHILD_SUBREAPER = 36
-PODMAN_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                             "shared", "engine-configs", "podman.json")
+PODMAN_CONFIG = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    "shared",
+    "engine-configs",
+    "podman.json",
+)
 SLEEP_ARGS = ["/bin/sleep", "100000"]
 # Peak RSS is measured in extra untimed rounds through GNU time: wait4's ru_maxrss of a child forked
 # from this Python process keeps the fork's high-water mark (~14 MiB) across execve.
@@ -63,8 +77,18 @@ GOALS: dict[str, tuple[float | None, float | None]] = {
     "run_seccomp": (0.8, 1.5),
     "init_pss": (0.5, 2.0),
 }
-OPS = ["run", "lifecycle", "create", "start", "state", "kill", "delete", "delete_force", "list",
-       "run_seccomp"]
+OPS = [
+    "run",
+    "lifecycle",
+    "create",
+    "start",
+    "state",
+    "kill",
+    "delete",
+    "delete_force",
+    "list",
+    "run_seccomp",
+]
 OP_TITLES = {
     "run": "run /bin/true",
     "lifecycle": "create+start+wait+delete",
@@ -181,7 +205,8 @@ class Bench:
         self.rss: dict[str, dict[str, list[int]]] = {}
         self.pss: dict[str, list[int]] = {}
         self.uss: dict[str, list[int]] = {}
-        self.holder_pid = 0
+        self.stale_cgroups: dict[str, int] = {}  # runtime -> container cgroups its delete left
+        self.holders: list[int] = []  # processes holding crun's private mount namespace
         self.retried: list[str] = []  # cleanup deletes that failed in parallel (then retried alone)
         self.seq = 0
         self.reaper = Reaper()
@@ -189,8 +214,14 @@ class Bench:
 
     # ---- processes -------------------------------------------------------------------------------
 
-    def spawn(self, rt: Runtime, args: list[str], root: str | None = None, stdout: str | None = None,
-              errfile: str | None = None) -> int:
+    def spawn(
+        self,
+        rt: Runtime,
+        args: list[str],
+        root: str | None = None,
+        stdout: str | None = None,
+        errfile: str | None = None,
+    ) -> int:
         argv = rt.argv(args, root)
         if self.rss_mode:
             argv = [GNU_TIME, "-f", "%M", "-o", self.rssfile, *argv]
@@ -224,8 +255,14 @@ class Bench:
             self.reaper.inflight.discard(pid)
         return status, ru
 
-    def cmd(self, rt: Runtime, args: list[str], root: str | None = None, stdout: str | None = None,
-            check: bool = True) -> tuple[float, int, int]:
+    def cmd(
+        self,
+        rt: Runtime,
+        args: list[str],
+        root: str | None = None,
+        stdout: str | None = None,
+        check: bool = True,
+    ) -> tuple[float, int, int]:
         """Run one runtime command: (seconds, exit status, peak RSS in KiB)."""
         t0 = time.perf_counter()
         pid = self.spawn(rt, args, root, stdout)
@@ -296,8 +333,11 @@ class Bench:
 
     def setup_runtimes(self) -> None:
         want = self.opts.runtimes.split(",")
-        binaries = {"pyrunc": self.opts.pyrunc, "runc": getattr(self.opts, "runc", ""),
-                    "crun": getattr(self.opts, "crun", "")}
+        binaries = {
+            "pyrunc": self.opts.pyrunc,
+            "runc": getattr(self.opts, "runc", ""),
+            "crun": getattr(self.opts, "crun", ""),
+        }
         for name in want:
             binary = binaries[name]
             if not os.access(binary, os.X_OK):
@@ -326,12 +366,106 @@ class Bench:
             return f.read().strip() or f"exit {code}"
 
     def setup_crun(self, rt: Runtime) -> None:
+        """Make crun able to create containers here, with cgroups like pyrunc and runc when it can."""
+        if self.opts.crun_cgroups == "v1":
+            err = self.setup_crun_v1(rt)
+            if not err:
+                return
+            self.setup_crun_none(rt, "the v1 mode failed (" + err + "), so no cgroups: ")
+        else:
+            self.setup_crun_none(rt, "")
+
+    def setup_crun_v1(self, rt: Runtime) -> str:
+        """crun with cgroupfs cgroups; on a hybrid host (which crun 1.8.1 refuses) in a private mount
+        namespace whose /sys/fs/cgroup shows the v1 controllers only. Returns why it failed, or ""."""
+        rt.extra = ["--cgroup-manager=cgroupfs"]
+        err = self.probe_cgroups(rt)
+        if not err:
+            rt.note = f"crun --cgroup-manager=cgroupfs on this host's own cgroups ({cgroup_mode()})"
+            return ""
+        stash = os.path.join(self.tmp, "cgroup-stash")
+        os.makedirs(stash)
+        pid, nserr = self.start_holder(lambda: legacy_cgroup_view(stash))
+        if nserr:
+            self.stop_holder(pid)
+            return f"{_last_line(err)}; legacy view: {nserr}"
+        rt.nsfd = os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
+        err2 = self.probe_cgroups(rt)
+        if err2:
+            self.stop_holder(pid)
+            os.close(rt.nsfd)
+            rt.nsfd = -1
+            return f"{_last_line(err)}; in a legacy view: {_last_line(err2)}"
+        rt.note = (
+            "crun in a private mount namespace with a legacy (v1-only) view of /sys/fs/cgroup: "
+            "creates the container's cgroup in every v1 controller, not in cgroup2"
+        )
+        return ""
+
+    def probe_cgroups(self, rt: Runtime) -> str:
+        """Create a container and check from here (the host's mount namespace) that its cgroup exists in
+        every v1 hierarchy, then that delete --force removes it. Returns what went wrong, or ""."""
+        cid = self.new_id("probe")
+        b = self.bundle(rt, cid, SLEEP_ARGS)
+        rel = f"{self.cg_parent}/{rt.name}-{cid}"
+        self.live[rt.name].add((rt.root, cid))
+        _, code, _ = self.cmd(rt, ["create", "-b", b, "--pid-file", os.path.join(b, "pid"), cid], check=False)
+        if code != 0:
+            self.live[rt.name].discard((rt.root, cid))
+            with open(self.errfile, errors="replace") as f:
+                return f.read().strip() or f"create: exit {code}"
+        v1 = v1_roots()
+        missing = [r for r in v1 if not os.path.isdir(os.path.join(r, rel))]
+        _, code, _ = self.cmd(rt, ["delete", "--force", cid], check=False)
+        if code != 0:
+            with open(self.errfile, errors="replace") as f:
+                return "delete --force: " + (f.read().strip() or f"exit {code}")
+        self.live[rt.name].discard((rt.root, cid))
+        self.reaper.sweep()
+        if not v1:
+            return "no cgroup v1 hierarchy on this host"
+        if missing:
+            return "no container cgroup in " + ", ".join(missing)
+        kept = [r for r in v1 if os.path.isdir(os.path.join(r, rel))]
+        if kept:
+            return "delete --force left the container cgroup in " + ", ".join(kept)
+        return ""
+
+    def setup_crun_none(self, rt: Runtime, why: str) -> None:
+        """The old mode: crun --cgroup-manager=disabled, in a private cgroup2-only mount namespace if the
+        host's cgroups make crun refuse even that."""
         rt.extra = ["--cgroup-manager=disabled"]
         err = self.probe_run(rt)
         if not err:
-            rt.note = "crun --cgroup-manager=disabled (no cgroups)"
+            rt.note = why + "crun --cgroup-manager=disabled (no cgroups)"
             return
-        # A private mount namespace with cgroup2 at /sys/fs/cgroup: crun then sees a unified host.
+        pid, nserr = self.start_holder(cgroup2_view)
+        if not nserr:
+            rt.nsfd = os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
+            err2 = self.probe_run(rt)
+            if not err2:
+                rt.note = (
+                    why + "crun refuses this hybrid host (" + _last_line(err) + "); run in a private "
+                    "mount namespace with cgroup2 mounted at /sys/fs/cgroup and "
+                    "--cgroup-manager=disabled: it creates no cgroups (lower bound)"
+                )
+                return
+            os.close(rt.nsfd)
+            nserr = err2
+        self.stop_holder(pid)
+        rt.nsfd = -1
+        rt.create_ok = False
+        rt.note = (
+            why
+            + "unavailable on this host for create-path operations: "
+            + _last_line(err)
+            + " / in a private cgroup2 mount namespace: "
+            + _last_line(nserr)
+        )
+
+    def start_holder(self, prepare: Callable[[], None]) -> tuple[int, str]:
+        """Fork a process that unshares a private mount namespace, runs `prepare` in it and then sleeps,
+        holding the namespace for crun's commands to setns into. Returns (pid, error text or "")."""
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:
@@ -339,13 +473,16 @@ class Bench:
                 os.close(r)
                 _libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: never outlive the bench
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                if _libc.unshare(CLONE_NEWNS) != 0:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # the bench's cleanup stops us
+                try:
+                    if _libc.unshare(CLONE_NEWNS) != 0:
+                        raise OSError(ctypes.get_errno(), "unshare a mount namespace")
+                    # nothing done below may propagate back to the host's mounts
+                    _mount(b"none", b"/", None, MS_REC | MS_PRIVATE)
+                    prepare()
+                except OSError as e:
+                    os.write(w, f"{e.strerror or e}: {e.filename or ''}".encode()[:1000])
                     os._exit(1)
-                ms_rec_private = 16384 | (1 << 18)
-                if _libc.mount(b"none", b"/", None, ms_rec_private, None) != 0:
-                    os._exit(2)
-                if _libc.mount(b"cgroup2", b"/sys/fs/cgroup", b"cgroup2", 0, None) != 0:
-                    os._exit(3)
                 os.write(w, b"k")
                 os.close(w)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -354,21 +491,22 @@ class Bench:
             finally:
                 os._exit(4)
         os.close(w)
-        ok = os.read(r, 1) == b"k"
+        got = os.read(r, 1024)
         os.close(r)
-        self.holder_pid = pid
-        if ok:
-            rt.nsfd = os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
-            err2 = self.probe_run(rt)
-            if not err2:
-                rt.note = ("crun refuses this hybrid host (" + err.splitlines()[-1] + "); run in a private "
-                           "mount namespace with cgroup2 mounted at /sys/fs/cgroup and "
-                           "--cgroup-manager=disabled: it creates no cgroups (lower bound)")
-                return
-            err = err + " / in a private cgroup2 mount namespace: " + err2
-        rt.nsfd = -1
-        rt.create_ok = False
-        rt.note = "unavailable on this host for create-path operations: " + err.splitlines()[-1]
+        self.holders.append(pid)
+        if got == b"k":
+            return pid, ""
+        return pid, got.decode(errors="replace") or "namespace holder died"
+
+    def stop_holder(self, pid: int) -> None:
+        if pid not in self.holders:
+            return
+        self.holders.remove(pid)
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
 
     # ---- one round of each operation -------------------------------------------------------------
 
@@ -466,8 +604,10 @@ class Bench:
                     self._finish(rt, pending.pop(0))
             while pending:
                 self._finish(rt, pending.pop(0))
-            print(f"# {rt.name}: {count} created containers for list in {time.monotonic() - t0:.1f} s",
-                  file=sys.stderr)
+            print(
+                f"# {rt.name}: {count} created containers for list in {time.monotonic() - t0:.1f} s",
+                file=sys.stderr,
+            )
 
     def _finish(self, rt: Runtime, item: tuple[int, str]) -> None:
         pid, cid = item
@@ -487,8 +627,9 @@ class Bench:
             failed: list[str] = []
             for root, cid in items:
                 err = os.path.join(self.tmp, f"delete-{rt.name}-{cid}.err")
-                pending.append((self.spawn(rt, ["delete", "--force", cid], root=root, errfile=err),
-                                (root, cid)))
+                pending.append(
+                    (self.spawn(rt, ["delete", "--force", cid], root=root, errfile=err), (root, cid))
+                )
                 if len(pending) >= self.opts.jobs:
                     self._finish_delete(rt, pending.pop(0), failed)
             while pending:
@@ -507,13 +648,14 @@ class Bench:
         """Delete every container we made, stop the namespace holder, remove our cgroups and files;
         returns what could not be cleaned."""
         left = self.delete_containers()
-        if self.holder_pid:
-            os.kill(self.holder_pid, signal.SIGKILL)
-            try:
-                os.waitpid(self.holder_pid, 0)
-            except ChildProcessError:
-                pass
+        for pid in list(self.holders):
+            self.stop_holder(pid)
+        for rt in self.runtimes:
+            if rt.nsfd >= 0:
+                os.close(rt.nsfd)
+                rt.nsfd = -1
         self.reaper.sweep()
+        self.stale_cgroups = stale_cgroups(self.cg_parent)
         left += remove_cgroup_parent(self.cg_parent)
         for rt in self.runtimes:
             for root in (rt.root, rt.root + "-list"):
@@ -551,11 +693,18 @@ class Bench:
         n = self.opts.rounds
         ops = self.opts.ops.split(",")
         steps = {
-            "run": self.op_run, "lifecycle": self.op_lifecycle, "steps": self.op_steps,
-            "delete_force": self.op_delete_force, "list": self.op_list, "run_seccomp": self.op_run_seccomp,
+            "run": self.op_run,
+            "lifecycle": self.op_lifecycle,
+            "steps": self.op_steps,
+            "delete_force": self.op_delete_force,
+            "list": self.op_list,
+            "run_seccomp": self.op_run_seccomp,
         }
-        groups = [g for g in ("run", "lifecycle", "steps", "delete_force", "run_seccomp")
-                  if g in ops or (g == "steps" and set(ops) & {"create", "start", "state", "kill", "delete"})]
+        groups = [
+            g
+            for g in ("run", "lifecycle", "steps", "delete_force", "run_seccomp")
+            if g in ops or (g == "steps" and set(ops) & {"create", "start", "state", "kill", "delete"})
+        ]
         if "run_seccomp" in groups:  # warm every runtime's filter cache (pyrunc's is on disk)
             for rt in self.runtimes:
                 if rt.create_ok:
@@ -592,7 +741,7 @@ class Bench:
     def rounds(self, groups: list[str], steps: dict, n: int) -> None:
         t0 = time.monotonic()
         for i in range(n):
-            order = self.runtimes[i % len(self.runtimes):] + self.runtimes[:i % len(self.runtimes)]
+            order = self.runtimes[i % len(self.runtimes) :] + self.runtimes[: i % len(self.runtimes)]
             for g in groups:
                 for rt in order:
                     if g != "list" and not rt.create_ok:
@@ -600,8 +749,9 @@ class Bench:
                     steps[g](rt)
             self.reaper.sweep()
             if self.opts.progress:
-                print(f"# {'+'.join(groups)} round {i + 1}/{n} {time.monotonic() - t0:.0f} s",
-                      file=sys.stderr)
+                print(
+                    f"# {'+'.join(groups)} round {i + 1}/{n} {time.monotonic() - t0:.0f} s", file=sys.stderr
+                )
 
     def summary(self, ops: list[str], wall: float) -> dict:
         res: dict = {
@@ -613,8 +763,15 @@ class Bench:
             "list_count": self.opts.list_count,
             "list_containers": "real containers in state created, process " + " ".join(SLEEP_ARGS),
             "wall_seconds": round(wall, 1),
-            "runtimes": {rt.name: {"binary": rt.binary, "version": version(rt), "note": rt.note,
-                                   "create_ok": rt.create_ok} for rt in self.runtimes},
+            "runtimes": {
+                rt.name: {
+                    "binary": rt.binary,
+                    "version": version(rt),
+                    "note": rt.note,
+                    "create_ok": rt.create_ok,
+                }
+                for rt in self.runtimes
+            },
             "ops": {},
         }
         mem = {"init_pss": self.pss, "init_uss": self.uss}
@@ -648,8 +805,12 @@ class Bench:
 def stats(vals: list[float]) -> dict:
     vals = sorted(vals)
     q = statistics.quantiles(vals, n=10, method="inclusive") if len(vals) > 1 else [vals[0]] * 9
-    return {"median": round(statistics.median(vals), 2), "p10": round(q[0], 2), "p90": round(q[8], 2),
-            "n": len(vals)}
+    return {
+        "median": round(statistics.median(vals), 2),
+        "p10": round(q[0], 2),
+        "p90": round(q[8], 2),
+        "n": len(vals),
+    }
 
 
 def _smaps_kib(pid: int) -> dict[str, int]:
@@ -686,8 +847,12 @@ def machine() -> dict:
         for line in f:
             k, v = line.split(":", 1)
             meminfo[k] = v.strip()
-    return {"kernel": os.uname().release, "cpus": os.cpu_count(), "memtotal": meminfo.get("MemTotal"),
-            "cgroups": cgroup_mode()}
+    return {
+        "kernel": os.uname().release,
+        "cpus": os.cpu_count(),
+        "memtotal": meminfo.get("MemTotal"),
+        "cgroups": cgroup_mode(),
+    }
 
 
 def cgroup_mode() -> str:
@@ -708,10 +873,15 @@ def tree() -> str:
     """The commit of the checkout this script belongs to (the `pyrunc` launcher points at it here)."""
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     try:
-        head = subprocess.run(["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", repo, "status", "--porcelain", "-uno", "--", "pyrunc", "csrc"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", repo, "status", "--porcelain", "-uno", "--", "pyrunc", "csrc"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "?"
     return head + (" (pyrunc/ or csrc/ modified)" if dirty else "")
@@ -725,16 +895,80 @@ def version(rt: Runtime) -> str:
     return out.splitlines()[0] if out else "?"
 
 
-def cgroup_roots() -> list[str]:
-    """Mount points of every cgroup hierarchy (v1 and v2) in this mount namespace."""
+def cgroup_roots(fstypes: tuple[str, ...] = ("cgroup", "cgroup2")) -> list[str]:
+    """Mount points of every cgroup hierarchy (v1 and v2 by default) in this mount namespace."""
     roots = []
     with open("/proc/self/mountinfo") as f:
         for line in f:
             parts = line.split()
             fstype = parts[parts.index("-") + 1]
-            if fstype in ("cgroup", "cgroup2") and parts[3] == "/":
+            if fstype in fstypes and parts[3] == "/":
                 roots.append(parts[4])
     return sorted(set(roots))
+
+
+def v1_roots() -> list[str]:
+    return cgroup_roots(("cgroup",))
+
+
+def _mount(src: bytes, dst: bytes, fstype: bytes | None, flags: int, data: bytes | None = None) -> None:
+    if _libc.mount(src, dst, fstype, flags, data) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err), f"mount {src.decode()} on {dst.decode()}")
+
+
+def _last_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else text
+
+
+def legacy_cgroup_view(stash: str) -> None:
+    """In a private mount namespace: turn /sys/fs/cgroup into what crun calls legacy mode, a tmpfs that
+    holds the host's v1 controller hierarchies and no cgroup2. Nothing is unmounted: the original tree
+    is first bound at `stash`, a fresh tmpfs goes over /sys/fs/cgroup, and each v1 controller mount
+    found in mountinfo is bound back from the stash under its own name (symlinks such as cpu ->
+    cpu,cpuacct are recreated when they point at one). The controllers are the host's own hierarchies,
+    so the cgroups crun makes here are the ones every other runtime and the host see."""
+    names = [os.path.basename(r) for r in v1_roots() if os.path.dirname(r) == CGROUP_MOUNT]
+    if not names:
+        raise OSError(2, "no cgroup v1 controller mounted", CGROUP_MOUNT)
+    links = []
+    for entry in os.listdir(CGROUP_MOUNT):
+        path = os.path.join(CGROUP_MOUNT, entry)
+        if os.path.islink(path):
+            target = os.readlink(path)
+            if os.path.basename(target.rstrip("/")) in names:
+                links.append((entry, target))
+    _mount(CGROUP_MOUNT.encode(), stash.encode(), None, MS_BIND | MS_REC)
+    _mount(b"tmpfs", CGROUP_MOUNT.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"mode=755")
+    for name in names:
+        dst = os.path.join(CGROUP_MOUNT, name)
+        os.mkdir(dst, 0o555)
+        _mount(os.path.join(stash, name).encode(), dst.encode(), None, MS_BIND)
+    for entry, target in links:
+        os.symlink(target, os.path.join(CGROUP_MOUNT, entry))
+
+
+def cgroup2_view() -> None:
+    """In a private mount namespace: the cgroup2 hierarchy alone at /sys/fs/cgroup (a unified host to
+    crun's eyes; used with --cgroup-manager=disabled)."""
+    _mount(b"cgroup2", CGROUP_MOUNT.encode(), b"cgroup2", 0, None)
+
+
+def stale_cgroups(parent: str) -> dict[str, int]:
+    """Container cgroups (`<runtime>-<id>`) still under our parent once every container was deleted,
+    counted per runtime over all hierarchies: each one is a cgroup that runtime's delete did not remove."""
+    counts: dict[str, int] = {}
+    for root in cgroup_roots():
+        top = os.path.join(root, parent)
+        try:
+            names = [e.name for e in os.scandir(top) if e.is_dir()]
+        except OSError:
+            continue
+        for name in names:
+            rt = name.split("-", 1)[0]
+            counts[rt] = counts.get(rt, 0) + 1
+    return counts
 
 
 def remove_cgroup_parent(name: str) -> list[str]:
@@ -776,12 +1010,17 @@ def remove_cgroup_parent(name: str) -> list[str]:
 
 def print_report(res: dict, out: TextIO = sys.stdout) -> None:
     m = res["machine"]
-    print(f"machine: {m['cpus']} cpus, {m['memtotal']}, Linux {m['kernel']}, cgroups {m['cgroups']}; "
-          f"load {res['load_before']} -> {res['load_after']}; {res['rounds']} interleaved rounds, "
-          f"{res['wall_seconds']} s; tree {res.get('tree', '?')}", file=out)
+    print(
+        f"machine: {m['cpus']} cpus, {m['memtotal']}, Linux {m['kernel']}, cgroups {m['cgroups']}; "
+        f"load {res['load_before']} -> {res['load_after']}; {res['rounds']} interleaved rounds, "
+        f"{res['wall_seconds']} s; tree {res.get('tree', '?')}",
+        file=out,
+    )
     for name, info in res["runtimes"].items():
-        print(f"  {name}: {info['binary']} ({info['version']}){' - ' + info['note'] if info['note'] else ''}",
-              file=out)
+        print(
+            f"  {name}: {info['binary']} ({info['version']}){' - ' + info['note'] if info['note'] else ''}",
+            file=out,
+        )
     names = list(res["runtimes"])
     head = f"{'operation':<28}" + "".join(f"{n + ' median [p10-p90]':>30}" for n in names)
     head += f"{'py/runc':>14}{'py/crun':>14}"
@@ -804,9 +1043,17 @@ def print_report(res: dict, out: TextIO = sys.stdout) -> None:
         print(row, file=out)
     rss_ops = [op for op, e in res["ops"].items() if any("peak_rss_mib" in d for d in e["by"].values())]
     if rss_ops:
-        print("peak RSS per command (MiB, median): " + "; ".join(
-            f"{op}: " + ", ".join(f"{n} {d['peak_rss_mib']}" for n, d in res["ops"][op]["by"].items()
-                                  if "peak_rss_mib" in d) for op in rss_ops), file=out)
+        print(
+            "peak RSS per command (MiB, median): "
+            + "; ".join(
+                f"{op}: "
+                + ", ".join(
+                    f"{n} {d['peak_rss_mib']}" for n, d in res["ops"][op]["by"].items() if "peak_rss_mib" in d
+                )
+                for op in rss_ops
+            ),
+            file=out,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -818,9 +1065,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runtimes", default="pyrunc,runc,crun", help="comma-separated subset")
     p.add_argument("--ops", default=",".join(OPS), help="comma-separated subset of: " + ",".join(OPS))
     p.add_argument("--list-count", type=int, default=1000, help="containers that exist for `list`")
+    p.add_argument(
+        "--crun-cgroups",
+        choices=("v1", "none"),
+        default="v1",
+        help="v1: crun creates cgroups in the v1 controllers (a private legacy view of "
+        "/sys/fs/cgroup on a hybrid host); none: --cgroup-manager=disabled (the fallback)",
+    )
     p.add_argument("--jobs", type=int, default=4, help="parallel creates/deletes while setting up list")
-    p.add_argument("--rss-rounds", type=int, default=3,
-                   help="extra untimed rounds under GNU time for peak RSS")
+    p.add_argument(
+        "--rss-rounds", type=int, default=3, help="extra untimed rounds under GNU time for peak RSS"
+    )
     p.add_argument("--json", help="also write the results here")
     p.add_argument("--progress", action="store_true")
     opts = p.parse_args(argv)
@@ -845,10 +1100,19 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     res["left_behind"] = left
     res["teardown_retried"] = bench.retried
+    res["cgroups_left_by_delete"] = bench.stale_cgroups
     print_report(res)
     if bench.retried:
-        print("cleanup: parallel delete --force failed, then retried alone: " + " | ".join(bench.retried),
-              file=sys.stderr)
+        print(
+            "cleanup: parallel delete --force failed, then retried alone: " + " | ".join(bench.retried),
+            file=sys.stderr,
+        )
+    if bench.stale_cgroups:
+        print(
+            "container cgroups a runtime's delete left (removed by the bench): "
+            + ", ".join(f"{k} {v}" for k, v in bench.stale_cgroups.items()),
+            file=sys.stderr,
+        )
     if left:
         print("LEFT BEHIND: " + "; ".join(left), file=sys.stderr)
     if opts.json:
