@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ..cli.context import Context
+    from ..state.store import StagedWrite
 
 INIT_TIMEOUT_MS = 120_000
 
@@ -274,6 +275,7 @@ def _create_locked(
     undo.push(lambda: _kill_and_reap(child))
     init_pid = 0
     child_reaped = False
+    staged: StagedWrite | None = None
 
     def kill_init() -> None:
         if init_pid > 0:
@@ -323,6 +325,8 @@ def _create_locked(
             record["pid"] = init_pid
             container.pid = init_pid
             record["init_start"] = procs.start_time(init_pid)
+            # The record is final now; written while the init still sets up, put in place once it is ready.
+            staged = ctx.store.stage(container_id, record)
             if plan.net_devices:
                 from .netdev import move_net_devices
 
@@ -370,7 +374,9 @@ def _create_locked(
         procs.wait_child(child)
     if opts.pid_file:
         write_pid_file(opts.pid_file, init_pid)
-    ctx.store.write(container_id, record)
+    if staged is None:  # not reached: the loop ends only once the init's pid has come
+        staged = ctx.store.stage(container_id, record)
+    staged.commit()
     os.close(sync_fd)
     os.close(fifo_fd)
     undo.steps.clear()

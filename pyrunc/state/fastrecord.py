@@ -163,20 +163,20 @@ def render(store: Store, record: dict[str, Any], state_bytes: bytes) -> bytes | 
     return body + tail[0]
 
 
-def write(store: Store, directory: str, record: dict[str, Any], state_bytes: bytes) -> None:
-    """Write (or, when the fast path cannot serve this container, remove) the record; the caller holds
-    the container's lock and renames state.json afterwards."""
-    final = os.path.join(directory, RECORD_FILE)
+def stage(store: Store, directory: str, record: dict[str, Any], state_bytes: bytes) -> str | None:
+    """Write the record to a temp file for the caller to rename (store.StagedWrite) and return its path;
+    when the fast path cannot serve this container, remove any old record and return None. The caller
+    holds the container's lock and renames state.json after the record."""
     try:
         data = render(store, record, state_bytes)
     except Exception:  # noqa: BLE001 - the record is only an accelerator; Python serves without it
         data = None
     if data is None:
         try:
-            os.unlink(final)
+            os.unlink(os.path.join(directory, RECORD_FILE))
         except FileNotFoundError:
             pass
-        return
+        return None
     from .store import write_temp
 
-    os.rename(write_temp(directory, RECORD_FILE, data), final)
+    return write_temp(directory, RECORD_FILE, data)

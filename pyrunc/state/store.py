@@ -121,15 +121,17 @@ class Store:
         return state
 
     def write(self, container_id: str, state: dict[str, object]) -> None:
+        self.stage(container_id, state).commit()
+
+    def stage(self, container_id: str, state: dict[str, object]) -> StagedWrite:
+        """Write the state files beside their final names; `commit()` puts them in place. create stages
+        them while the init is still setting up, so the rendering costs nothing on its critical path."""
         directory = self.dir(container_id)
-        final = os.path.join(directory, STATE_FILE)
         data = jsonio.dumps(state).encode()
         temp = write_temp(directory, STATE_FILE, data)
         from . import fastrecord
 
-        # Before the rename: the front end checks the record against state.json's size and CRC.
-        fastrecord.write(self, directory, state, data)
-        os.rename(temp, final)
+        return StagedWrite(directory, temp, fastrecord.stage(self, directory, state, data))
 
     def remove(self, container_id: str) -> None:
         _rmtree(self.dir(container_id))
@@ -140,6 +142,24 @@ class Store:
         except FileNotFoundError:
             return []
         return sorted(n for n in names if not n.startswith(".") and os.path.isdir(os.path.join(self.root, n)))
+
+
+class StagedWrite:
+    """state.json and the front end's record, written to temp files and not yet renamed."""
+
+    def __init__(self, directory: str, state_temp: str, record_temp: str | None) -> None:
+        self.directory = directory
+        self.state_temp = state_temp
+        self.record_temp = record_temp
+
+    def commit(self) -> None:
+        from .fastrecord import RECORD_FILE
+
+        # The record first: the front end checks it against state.json's size and CRC, so a reader
+        # between the two renames sees a record that does not match and hands over to Python.
+        if self.record_temp is not None:
+            os.rename(self.record_temp, os.path.join(self.directory, RECORD_FILE))
+        os.rename(self.state_temp, os.path.join(self.directory, STATE_FILE))
 
 
 def write_temp(directory: str, name: str, data: bytes) -> str:
