@@ -26,6 +26,10 @@ import os
 import sys
 from importlib.util import MAGIC_NUMBER
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import CodeType
+
 MAGIC = b"PYRUNCPK"
 COLD = frozenset(
     {
@@ -77,6 +81,24 @@ def modules(package_dir: str) -> dict[str, str]:
     return found
 
 
+FUTURE_LINE = b"from __future__ import annotations\n"
+
+
+def compile_module(source: bytes, path: str) -> CodeType:
+    """The module's code, with `from __future__ import annotations` turned into a compiler flag.
+
+    The statement is also a real import at run time, and `__future__` is the one module of the stdlib
+    that the container commands would otherwise find through importlib's path search (listing the
+    stdlib directory: ~0.3 ms). The line is blanked, not removed, so line numbers stay true."""
+    flags = 0
+    if FUTURE_LINE in source:
+        import __future__
+
+        source = source.replace(FUTURE_LINE, b"\n", 1)
+        flags = __future__.annotations.compiler_flag
+    return compile(source, path, "exec", flags=flags, dont_inherit=True)
+
+
 def build(package_dir: str | None = None) -> str:
     """Write the pack for the package at package_dir (default: this one); returns its path."""
     package_dir = os.path.abspath(package_dir or os.path.dirname(__file__))
@@ -88,7 +110,7 @@ def build(package_dir: str | None = None) -> str:
         with open(path, "rb") as handle:
             st = os.fstat(handle.fileno())
             source = handle.read()
-        blob = marshal.dumps(compile(source, path, "exec", dont_inherit=True))
+        blob = marshal.dumps(compile_module(source, path))
         rel = os.sep + os.path.relpath(path, parent)
         is_package = path.endswith("__init__.py")
         index[module] = (rel, is_package, st.st_mtime_ns, st.st_size, offset, offset + len(blob))

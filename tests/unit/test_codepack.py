@@ -160,3 +160,50 @@ def test_cold_modules_are_real_modules():
     for name in codepack.COLD:
         assert os.path.exists(os.path.join(os.path.dirname(PACKAGE), *name.split(".")) + ".py"), name
     assert "pyrunc.cli.main" in names and "pyrunc.cli.main" not in codepack.COLD
+
+
+def test_pack_code_keeps_postponed_annotations_without_importing_future(packed):
+    """The pack compiles `from __future__ import annotations` as a flag: annotations stay strings, the
+    line numbers stay those of the source, and __future__ is never imported."""
+    root, package = packed
+    code = textwrap.dedent(
+        """
+        import sys
+        sys.path.insert(0, sys.argv[1])
+        import pyrunc.state.store as store
+        print(store.__spec__.loader.__name__, "__future__" in sys.modules,
+              store.Store.write.__annotations__["state"], store.Store.write.__code__.co_firstlineno)
+        """
+    )
+    out = subprocess.run([sys.executable, "-I", "-S", "-c", code, root], capture_output=True, text=True,
+                         check=True).stdout.split()
+    with open(os.path.join(package, "state", "store.py")) as handle:
+        line = next(n for n, text in enumerate(handle, 1) if text.lstrip().startswith("def write(self"))
+    assert out == ["CodePack", "False", "dict[str,", "object]", str(line)]
+
+
+def test_extension_modules_are_found_where_the_path_search_finds_them(packed):
+    root, package = packed
+    import _cffi_backend
+
+    backend = os.path.dirname(_cffi_backend.__file__)
+    code = textwrap.dedent(
+        """
+        import importlib.machinery, json, sys
+        sys.path[:0] = sys.argv[1:3]
+        import pyrunc
+        names = ["_json", "_cffi_backend", "pyrunc._native"]
+        finder = sys.meta_path[0]
+        assert finder.__name__ == "CodePack"
+        fast = {n: finder.find_spec(n).origin for n in names}
+        search = importlib.machinery.PathFinder.find_spec
+        slow = {n: search(n, pyrunc.__path__ if "." in n else None).origin for n in names}
+        import pyrunc.native
+        print(json.dumps([fast, slow, sys.modules["pyrunc._native"].__file__]))
+        """
+    )
+    out = subprocess.run([sys.executable, "-I", "-S", "-c", code, root, backend], capture_output=True,
+                         text=True, check=True).stdout
+    fast, slow, native = json.loads(out)
+    assert fast == slow
+    assert native == fast["pyrunc._native"] and native.startswith(package + os.sep)
