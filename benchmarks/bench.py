@@ -379,7 +379,8 @@ class Bench:
         """crun with cgroupfs cgroups; on a hybrid host (which crun 1.8.1 refuses) in a private mount
         namespace whose /sys/fs/cgroup shows the v1 controllers only. Returns why it failed, or ""."""
         rt.extra = ["--cgroup-manager=cgroupfs"]
-        err = self.probe_cgroups(rt)
+        # on a host crun accepts as it is: its cgroups go wherever the host has them
+        err = self.probe_cgroups(rt, v1_roots() or cgroup_roots(("cgroup2",)))
         if not err:
             rt.note = f"crun --cgroup-manager=cgroupfs on this host's own cgroups ({cgroup_mode()})"
             return ""
@@ -390,7 +391,7 @@ class Bench:
             self.stop_holder(pid)
             return f"{_last_line(err)}; legacy view: {nserr}"
         rt.nsfd = os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
-        err2 = self.probe_cgroups(rt)
+        err2 = self.probe_cgroups(rt, v1_roots())
         if err2:
             self.stop_holder(pid)
             os.close(rt.nsfd)
@@ -402,9 +403,9 @@ class Bench:
         )
         return ""
 
-    def probe_cgroups(self, rt: Runtime) -> str:
+    def probe_cgroups(self, rt: Runtime, roots: list[str]) -> str:
         """Create a container and check from here (the host's mount namespace) that its cgroup exists in
-        every v1 hierarchy, then that delete --force removes it. Returns what went wrong, or ""."""
+        every hierarchy of `roots`, then that delete --force removes it. Returns what went wrong, or ""."""
         cid = self.new_id("probe")
         b = self.bundle(rt, cid, SLEEP_ARGS)
         rel = f"{self.cg_parent}/{rt.name}-{cid}"
@@ -414,19 +415,18 @@ class Bench:
             self.live[rt.name].discard((rt.root, cid))
             with open(self.errfile, errors="replace") as f:
                 return f.read().strip() or f"create: exit {code}"
-        v1 = v1_roots()
-        missing = [r for r in v1 if not os.path.isdir(os.path.join(r, rel))]
+        missing = [r for r in roots if not os.path.isdir(os.path.join(r, rel))]
         _, code, _ = self.cmd(rt, ["delete", "--force", cid], check=False)
         if code != 0:
             with open(self.errfile, errors="replace") as f:
                 return "delete --force: " + (f.read().strip() or f"exit {code}")
         self.live[rt.name].discard((rt.root, cid))
         self.reaper.sweep()
-        if not v1:
-            return "no cgroup v1 hierarchy on this host"
+        if not roots:
+            return "no cgroup hierarchy to check"
         if missing:
             return "no container cgroup in " + ", ".join(missing)
-        kept = [r for r in v1 if os.path.isdir(os.path.join(r, rel))]
+        kept = [r for r in roots if os.path.isdir(os.path.join(r, rel))]
         if kept:
             return "delete --force left the container cgroup in " + ", ".join(kept)
         return ""
@@ -476,12 +476,13 @@ class Bench:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # the bench's cleanup stops us
                 try:
                     if _libc.unshare(CLONE_NEWNS) != 0:
-                        raise OSError(ctypes.get_errno(), "unshare a mount namespace")
+                        err = ctypes.get_errno()
+                        raise OSError(err, os.strerror(err), "unshare a mount namespace")
                     # nothing done below may propagate back to the host's mounts
                     _mount(b"none", b"/", None, MS_REC | MS_PRIVATE)
                     prepare()
                 except OSError as e:
-                    os.write(w, f"{e.strerror or e}: {e.filename or ''}".encode()[:1000])
+                    os.write(w, (f"{e.filename}: {e.strerror}" if e.filename else str(e)).encode()[:1000])
                     os._exit(1)
                 os.write(w, b"k")
                 os.close(w)
