@@ -121,6 +121,8 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
         forward_signals(target, pending)
     err = new_err()
     sync_ptr = ffi.new("int *")
+    # Before the spawn, as in create: until the process has exec'd, each page written here is a copy.
+    channel = SyncChannel(-1, 4096)
     v1_tasks, v2_dir = manager.join_targets(cgroup_dirs) if manager is not None else ([], "")
     tasks = "\0".join(v1_tasks).encode()
     child = lib.pyrunc_spawn(blob, len(blob), tasks, len(tasks), v2_dir.encode(), sync_ptr, err)
@@ -133,7 +135,7 @@ def exec_process(ctx: Context, container_id: str, req: ExecRequest) -> int:
     ok = False
     pty_master = -1
     try:
-        channel = SyncChannel(sync_fd, 4096)
+        channel.fd = sync_fd
         ready = False
         # CHILD reports the pid and INIT reports ready on the same socket, in either order; INIT keeps
         # its end open (close-on-exec) until execve, so EOF after both means the process now runs.
