@@ -1,12 +1,18 @@
 /* spawn.c - from the pyrunc process to the container's execve.
  *
- *   parent (Python) --raw clone--> CHILD --clone(CLONE_PARENT)--> INIT --execve--> container process
+ *   parent (Python) --vfork+exec--> CHILD (pyrunc-init) --clone(CLONE_PARENT)--> INIT --execve--> process
  *
  * CHILD joins the namespaces given by path (user first), creates the new ones (pid and time ones take
  * effect for INIT), asks the parent to write id maps, then clones INIT as a sibling, so INIT is the
  * parent's direct child and is reparented to the parent's caller (conmon, containerd-shim) once
  * `create` exits. INIT builds the rootfs, runs the in-container hooks, reports ready and waits on the
- * exec fifo until `start`, then becomes the user's process. The message table is in sync.c. */
+ * exec fifo until `start`, then becomes the user's process. The message table is in sync.c.
+ *
+ * CHILD is the static pyrunc-init run from its sealed memfd (csrc/init/initmain.c, "setup" mode), started
+ * by a vfork'd clone that only execs: neither process copies the interpreter's page tables, and the
+ * interpreter's pages are never shared copy-on-write, so the parent pays no copy for each page it writes
+ * afterwards. Without pyrunc-init (no init binary in the plan) CHILD is a fork of the parent and INIT
+ * stays in that image. */
 #include "errors.h"
 #include "hooks.h"
 #include "initmain.h"
@@ -510,10 +516,11 @@ static int hide_runtime_exe(struct pyrunc_err *err)
     return 0;
 }
 
-/* The init (and an exec'd process) leaves the cloned python image for pyrunc-init, a small static binary
- * run from a sealed memfd (csrc/initmain.c): a waiting init then holds a few hundred KiB instead of the
- * interpreter's heap, and its /proc/self/exe is a sealed copy that nothing can write (CVE-2019-5736).
- * The fds it needs survive the exec; it marks them close-on-exec again itself. */
+/* On the fork path (see the top of this file) the init, or an exec'd process, leaves the cloned python
+ * image for pyrunc-init, a small static binary run from a sealed memfd (csrc/init/initmain.c): a waiting
+ * init then holds a few hundred KiB instead of the interpreter's heap, and its /proc/self/exe is a sealed
+ * copy that nothing can write (CVE-2019-5736). The fds it needs survive the exec; it marks them
+ * close-on-exec again itself. The vfork path execs the same binary, one step earlier. */
 /* pyrunc-init's memfd is execute-only (initexe.py). Executing a file the caller cannot read makes the new
  * image non-dumpable from its first instruction and ties its mm to the user namespace that owns the file
  * (the host's): otherwise its mm would belong to the container's user namespace, where the container's
@@ -560,6 +567,10 @@ static int exec_init_binary(struct pr_plan *p, struct pyrunc_err *err)
 static const char *g_v1_tasks;
 static size_t g_v1_tasks_len;
 static const char *g_v2_dir;
+/* Set only on the path where CHILD is a fork of the runtime (pyrunc_spawn): run as pyrunc-init, its
+ * /proc/self/exe is the sealed memfd already, and leaving the function unreferenced keeps its scanf out
+ * of that static binary. */
+static int (*g_hide_exe)(struct pyrunc_err *err);
 
 /* Why not cgroup.procs: moving a whole thread group takes a global percpu rwsem for writing, and the
  * first such write after a quiet spell waits out an RCU grace period (10-20 ms on this kind of host: a
@@ -640,7 +651,8 @@ static void __attribute__((noreturn)) stage_child(struct pr_plan *p, pid_t paren
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     prctl(PR_SET_NAME, "pyrunc:[1:CHILD]", 0, 0, 0);
     close_unneeded_fds(p);
-    if (hide_runtime_exe(&err) < 0 || join_v1_cgroups(&err) < 0 || (cgroup_fd = prepare_v2_cgroup(p, &err)) == -2)
+    if ((g_hide_exe && g_hide_exe(&err) < 0) || join_v1_cgroups(&err) < 0 ||
+        (cgroup_fd = prepare_v2_cgroup(p, &err)) == -2)
         child_fail(p, &err);
     if (join_namespaces(p, &err) < 0)
         child_fail(p, &err);
@@ -679,6 +691,113 @@ static void __attribute__((noreturn)) stage_child(struct pr_plan *p, pid_t paren
     _exit(0);
 }
 
+void __attribute__((noreturn)) pr_stage_setup(struct pr_plan *p, pid_t parent, const char *v1_tasks,
+                                             size_t v1_tasks_len, const char *v2_dir)
+{
+    g_v1_tasks = v1_tasks;
+    g_v1_tasks_len = v1_tasks_len;
+    g_v2_dir = v2_dir && *v2_dir ? v2_dir : NULL;
+    stage_child(p, parent);
+}
+
+/* What the vfork'd clone needs, all prepared before it runs: it shares this process's memory until its
+ * execve, so it only clears close-on-exec on the fds CHILD needs, drops the read override and execs. */
+#define SETUP_MAX_ARGS 48
+static struct setup_exec {
+    const struct pr_plan *p;
+    int sync_fd;
+    char *argv[SETUP_MAX_ARGS];
+    char plan_arg[16], sync_arg[16], parent_arg[16];
+    int failed_errno;
+    const char *failed_what;
+} g_setup;
+static char g_setup_stack[64 * 1024] __attribute__((aligned(16)));
+
+static int setup_exec_child(void *arg)
+{
+    struct setup_exec *s = arg;
+    const struct pr_plan *p = s->p;
+    struct pyrunc_err ignored;
+    char *envp[] = {NULL};
+    int fds[3] = {s->sync_fd, p->fifo_fd, p->plan_fd};
+
+    for (int i = 0; i < 3; i++)
+        if (fds[i] >= 0 && fcntl(fds[i], F_SETFD, 0) < 0)
+            goto fail;
+    for (uint32_t i = 0; i < p->n_mounts; i++)
+        if (p->mounts[i].userns_fd >= 0 && fcntl(p->mounts[i].userns_fd, F_SETFD, 0) < 0)
+            goto fail;
+    if (unreadable_exec(&ignored) < 0) {
+        s->failed_what = "drop the setup process's file-read override";
+        s->failed_errno = ignored.errnum;
+        _exit(127);
+    }
+    syscall(SYS_execveat, p->init_exe_fd, "", s->argv, envp, AT_EMPTY_PATH);
+fail:
+    s->failed_errno = errno;
+    s->failed_what = "execute the container setup process (pyrunc-init)";
+    _exit(127);
+}
+
+/* argv of pyrunc-init's setup mode: PLAN_FD SYNC_FD PARENT_PID V2_DIR TASKS... (one per v1 tasks file). */
+static int setup_argv(const struct pr_plan *p, int child_sync_fd, pid_t parent, struct pyrunc_err *err)
+{
+    size_t n = 0;
+
+    snprintf(g_setup.plan_arg, sizeof(g_setup.plan_arg), "%d", p->plan_fd);
+    snprintf(g_setup.sync_arg, sizeof(g_setup.sync_arg), "%d", child_sync_fd);
+    snprintf(g_setup.parent_arg, sizeof(g_setup.parent_arg), "%d", (int)parent);
+    g_setup.argv[n++] = "pyrunc-init";
+    g_setup.argv[n++] = "setup";
+    g_setup.argv[n++] = g_setup.plan_arg;
+    g_setup.argv[n++] = g_setup.sync_arg;
+    g_setup.argv[n++] = g_setup.parent_arg;
+    g_setup.argv[n++] = (char *)(g_v2_dir ? g_v2_dir : "");
+    for (size_t at = 0; at < g_v1_tasks_len;) {
+        const char *path = g_v1_tasks + at;
+        size_t len = strnlen(path, g_v1_tasks_len - at);
+
+        at += len + 1;
+        if (len == 0)
+            continue;
+        if (n + 1 >= SETUP_MAX_ARGS)
+            return pr_fail(err, PR_STAGE_SPAWN, E2BIG, "start container setup process: too many cgroups");
+        g_setup.argv[n++] = (char *)path;
+    }
+    g_setup.argv[n] = NULL;
+    g_setup.p = p;
+    g_setup.sync_fd = child_sync_fd;
+    g_setup.failed_errno = 0;
+    g_setup.failed_what = NULL;
+    return 0;
+}
+
+/* vfork-style: this thread sleeps until the clone has exec'd (or failed), on a stack of its own. Every
+ * signal is blocked meanwhile, so no handler of the interpreter runs in the clone on shared memory;
+ * pyrunc-init unblocks them once it runs. */
+static pid_t spawn_setup_binary(const struct pr_plan *p, int child_sync_fd, pid_t parent, struct pyrunc_err *err)
+{
+    sigset_t all, old;
+    pid_t pid;
+    int saved;
+
+    if (setup_argv(p, child_sync_fd, parent, err) < 0)
+        return -1;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid = clone(setup_exec_child, g_setup_stack + sizeof(g_setup_stack), CLONE_VM | CLONE_VFORK | SIGCHLD,
+                &g_setup);
+    saved = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0)
+        return pr_fail(err, PR_STAGE_SPAWN, saved, "start container setup process");
+    if (g_setup.failed_what) {
+        waitpid(pid, NULL, 0);
+        return pr_fail(err, PR_STAGE_SPAWN, g_setup.failed_errno, "%s", g_setup.failed_what);
+    }
+    return pid;
+}
+
 int pyrunc_spawn(const unsigned char *plan, size_t plan_len, const char *v1_tasks, size_t v1_tasks_len,
                  const char *v2_dir, int *sync_fd, struct pyrunc_err *err)
 {
@@ -692,6 +811,17 @@ int pyrunc_spawn(const unsigned char *plan, size_t plan_len, const char *v1_task
     g_v2_dir = v2_dir && *v2_dir ? v2_dir : NULL;
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return pr_fail_errno(err, PR_STAGE_SPAWN, "create sync socket");
+    if (g_plan.init_exe_fd >= 0 && g_plan.plan_fd >= 0) {
+        pid = spawn_setup_binary(&g_plan, sv[1], parent, err);
+        close(sv[1]);
+        if (pid < 0) {
+            close(sv[0]);
+            return -1;
+        }
+        *sync_fd = sv[0];
+        return pid;
+    }
+    g_hide_exe = hide_runtime_exe;
     pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
     if (pid < 0) {
         int saved = errno;
