@@ -56,9 +56,12 @@ def host_mounts_under(path: str | os.PathLike) -> list[str]:
     return [p for p in points if p.startswith(prefix) or p == prefix[:-1]]
 
 
-def ablated_runtime(dest: pathlib.Path, edits: dict[str, list[tuple[str, str]]]) -> pathlib.Path:
+def ablated_runtime(
+    dest: pathlib.Path, edits: dict[str, list[tuple[str, str]]], *, in_process_init: bool = True
+) -> pathlib.Path:
     """Copy the checkout's Python package and C core to dest, apply the text edits ({file: [(old, new)]},
-    each `old` must occur), rebuild the C core in place there, and return an executable launcher."""
+    each `old` must occur), rebuild the C core in place there, and return an executable launcher.
+    in_process_init=False keeps pyrunc-init (the default path of a real install)."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in ("setup.py", "pyproject.toml"):
         shutil.copy2(ROOT / name, dest / name)
@@ -84,6 +87,7 @@ def ablated_runtime(dest: pathlib.Path, edits: dict[str, list[tuple[str, str]]])
     )
     # The ablations remove defences of the in-process init (spawn.c's stage_child / pr_stage_init); by
     # default the init re-execs pyrunc-init from a sealed memfd, which would hide what they remove.
-    launcher.write_text(f'#!/bin/sh\nPYRUNC_INPROCESS_INIT=1 exec {PYTHON} -I -S -c "{code}" "$@"\n')
+    env = "PYRUNC_INPROCESS_INIT=1 " if in_process_init else ""
+    launcher.write_text(f'#!/bin/sh\n{env}exec {PYTHON} -I -S -c "{code}" "$@"\n')
     launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR)
     return launcher

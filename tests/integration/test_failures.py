@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from tests.integration.conftest import CGROUP_PARENT
+from tests.integration.test_attack_support import ablated_runtime
 
 
 def create_fails(rt, mutate, *, args: list[str] | None = None, **kw) -> str:
@@ -319,3 +320,23 @@ def test_rlimit_soft_above_hard_fails_create(rt):
 
     err = create_fails(rt, mutate)
     assert "/process/rlimits/0/soft" in err
+
+
+# --- the setup process ---------------------------------------------------------------------------------
+
+
+def test_setup_process_that_cannot_start_fails_create_cleanly(rt, tmp_path, monkeypatch):
+    """The vfork'd clone that execs pyrunc-init as the setup process (csrc/spawn.c) fails: here a build
+    whose execveat gets no file. create fails with one line naming the step, and leaves nothing."""
+    launcher = ablated_runtime(
+        tmp_path / "core",
+        {
+            "csrc/spawn.c": [
+                ('syscall(SYS_execveat, p->init_exe_fd, "", s->argv', 'syscall(SYS_execveat, -1, "", s->argv')
+            ]
+        },
+        in_process_init=False,
+    )
+    monkeypatch.setenv("PYRUNC_BIN", str(launcher))
+    err = create_fails(rt, lambda cfg: None)
+    assert "execute the container setup process (pyrunc-init)" in err and "bad file descriptor" in err, err
