@@ -313,6 +313,7 @@ int pr_plan_decode(const unsigned char *blob, size_t len, struct pr_plan *p, str
     p->sync_fd = -1;
     p->init_exe_fd = -1;
     p->plan_fd = -1;
+    p->cgroupns_fd = -1;
     p->umask = -1;
     if (len < 8)
         return pr_fail(err, PR_STAGE_PLAN, EINVAL, "decode plan: too short");

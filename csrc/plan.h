@@ -134,6 +134,7 @@ struct pr_plan {
     int fifo_fd; /* -1 = none */
     int init_exe_fd; /* the static init binary to re-exec into (csrc/initmain.c), -1 = stay in this image */
     int plan_fd;     /* memfd of the plan blob, handed to that binary */
+    int cgroupns_fd; /* not in the blob: a cgroup namespace CHILD opened for INIT to join, -1 = none */
     uint32_t preserve_fds;
     uint32_t n_hooks_cc, n_hooks_sc;
     struct pr_hook *hooks_cc, *hooks_sc; /* createContainer, startContainer */

@@ -99,7 +99,12 @@ static const char *ns_name(uint32_t type)
     }
 }
 
-static int join_namespaces(const struct pr_plan *p, struct pyrunc_err *err)
+/* A cgroup namespace to join is left to INIT (pr_stage_init), once it is in its cgroups: clone3
+ * CLONE_INTO_CGROUP checks the caller against its cgroup namespace, and where cgroup2 is mounted with
+ * nsdelegate (systemd's default) a caller already inside the container's namespace cannot see the cgroup
+ * it comes from, so the clone fails with ENOENT. Deferred only when INIT will be a clone of this image
+ * (an INIT that re-execs would lose the descriptor). */
+static int join_namespaces(struct pr_plan *p, struct pyrunc_err *err)
 {
     /* User first (it decides what we may join next), mount last (paths stop resolving after it). */
     static const uint32_t order[] = {CLONE_NEWUSER, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET,
@@ -125,6 +130,10 @@ static int join_namespaces(const struct pr_plan *p, struct pyrunc_err *err)
         for (uint32_t i = 0; i < p->n_join; i++) {
             if (p->join[i].type != order[o])
                 continue;
+            if (p->join[i].type == CLONE_NEWCGROUP && p->init_exe_fd < 0) {
+                p->cgroupns_fd = fds[i];
+                continue;
+            }
             if (setns(fds[i], (int)p->join[i].type) < 0)
                 return pr_fail_errno(err, PR_STAGE_NAMESPACES, "join %s namespace `%s`", ns_name(p->join[i].type),
                                      p->join[i].path);
@@ -231,7 +240,14 @@ void __attribute__((noreturn)) pr_stage_init(struct pr_plan *p)
     if (setsid() < 0)
         pr_fail_errno(&err, PR_STAGE_PROCESS, "create a session"), child_fail(p, &err);
     /* Here, not in CHILD: INIT may enter its cgroup2 cgroup only as it is cloned (see clone_init), and a
-     * cgroup namespace is rooted at the cgroups of whoever creates it. */
+     * cgroup namespace is rooted at the cgroups of whoever creates it; one to join waits for the same
+     * reason (see join_namespaces). */
+    if (p->cgroupns_fd >= 0) {
+        if (setns(p->cgroupns_fd, CLONE_NEWCGROUP) < 0)
+            pr_fail_errno(&err, PR_STAGE_NAMESPACES, "join cgroup namespace"), child_fail(p, &err);
+        close(p->cgroupns_fd);
+        p->cgroupns_fd = -1;
+    }
     if ((p->ns_new & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
         pr_fail_errno(&err, PR_STAGE_NAMESPACES, "create cgroup namespace"), child_fail(p, &err);
 
