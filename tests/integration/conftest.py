@@ -215,6 +215,30 @@ def rt(tmp_path: pathlib.Path, shared_rootfs: pathlib.Path):
         pytest.fail("; ".join(failures))
 
 
+@pytest.fixture
+def delete_containers(rt):
+    """For modules that start containers in the background: each test's containers go away with it (the
+    `rt` fixture then checks nothing is left). Use with `pytest.mark.usefixtures("delete_containers")`."""
+    yield
+    for cid in rt.ids:
+        if (rt.root / cid).exists():
+            rt("delete", "--force", cid)
+
+
+def why_not_pure_cgroup2() -> str | None:
+    """Why tests needing a pure cgroup v2 host (marked cgroupv2, run in the qemu guest) cannot run here."""
+    if os.geteuid() != 0:
+        return "needs root to create cgroups"
+    from pyrunc.cgroups.host import UNIFIED, host
+
+    if host().mode != UNIFIED:
+        return (
+            f"needs /sys/fs/cgroup to be a cgroup2 mount (this host is {host().mode}); "
+            "run through the qemu guest: tests/vm"
+        )
+    return None
+
+
 def _remove_cgroups(paths) -> None:
     """Remove test cgroups deepest first; a process still in one (a runtime killed by a test timeout left
     its init there) is killed by PID first, or the rmdir, and with it the session's parent, would fail."""

@@ -11,28 +11,13 @@ import subprocess
 
 import pytest
 
+from tests.integration.conftest import why_not_pure_cgroup2
 
-def _why_not() -> str | None:
-    if os.geteuid() != 0:
-        return "needs root"
-    from pyrunc.cgroups.host import UNIFIED, host
-
-    if host().mode != UNIFIED:
-        return (
-            f"needs a pure cgroup v2 host (this one is {host().mode}); run through the qemu guest: tests/vm"
-        )
-    return None
-
-
-pytestmark = [pytest.mark.cgroupv2, pytest.mark.skipif(_why_not() is not None, reason=_why_not() or "")]
-
-
-@pytest.fixture(autouse=True)
-def delete_containers(rt):
-    yield
-    for cid in rt.ids:
-        if (rt.root / cid).exists():
-            rt("delete", "--force", cid)
+pytestmark = [
+    pytest.mark.cgroupv2,
+    pytest.mark.skipif(why_not_pure_cgroup2() is not None, reason=why_not_pure_cgroup2() or ""),
+    pytest.mark.usefixtures("delete_containers"),
+]
 
 
 def _cgroup_of(pid: int) -> str:

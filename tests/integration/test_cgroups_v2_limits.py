@@ -18,24 +18,20 @@ import uuid
 import pytest
 
 from pyrunc.cgroups import convert, devices, events
-from pyrunc.cgroups.host import UNIFIED, host
+from pyrunc.cgroups.host import host
 from pyrunc.cgroups.manager import CgroupManager
 from pyrunc.cgroups.testsupport import CgroupTestParent
 from pyrunc.errors import ConfigError
+from tests.integration.conftest import why_not_pure_cgroup2
 
 NEEDED = {"memory", "pids", "cpu", "io", "cpuset"}
 
 
 def _why_not() -> str | None:
-    if os.geteuid() != 0:
-        return "needs root to create cgroups"
-    h = host()
-    if h.mode != UNIFIED:
-        return (
-            f"needs /sys/fs/cgroup to be a cgroup2 mount (this host is {h.mode}); "
-            "run through the qemu guest: tests/vm"
-        )
-    missing = NEEDED - h.v2_controllers()
+    reason = why_not_pure_cgroup2()
+    if reason is not None:
+        return reason
+    missing = NEEDED - host().v2_controllers()
     if missing:
         return f"the cgroup2 root lacks the {', '.join(sorted(missing))} controller(s)"
     return None

@@ -15,14 +15,7 @@ import pytest
 
 from tests.integration.conftest import pyrunc_cmd
 
-
-@pytest.fixture(autouse=True)
-def delete_containers(rt):
-    """Each test's containers go away with it (the `rt` fixture then checks nothing is left)."""
-    yield
-    for cid in rt.ids:
-        if (rt.root / cid).exists():
-            rt("delete", "--force", cid)
+pytestmark = pytest.mark.usefixtures("delete_containers")
 
 
 def wait_status(rt, cid: str, want: str, timeout: float = 10) -> str:

@@ -21,13 +21,7 @@ import pytest
 from tests.integration.conftest import pyrunc_cmd
 from tests.integration.test_exec import one_error_line, start_container
 
-
-@pytest.fixture(autouse=True)
-def delete_containers(rt):
-    yield
-    for cid in rt.ids:
-        if (rt.root / cid).exists():
-            rt("delete", "--force", cid)
+pytestmark = pytest.mark.usefixtures("delete_containers")
 
 
 class ConsoleReceiver:

@@ -11,13 +11,7 @@ import pytest
 
 from tests.integration.test_exec import start_container, wait_status
 
-
-@pytest.fixture(autouse=True)
-def delete_containers(rt):
-    yield
-    for cid in rt.ids:
-        if (rt.root / cid).exists():
-            rt("delete", "--force", cid)
+pytestmark = pytest.mark.usefixtures("delete_containers")
 
 
 def test_ps_json_lists_host_pids_of_init_and_exec(rt, tmp_path):

@@ -6,24 +6,14 @@ kernel); without one, a read-only bind of its own cgroup directory.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
+from tests.integration.conftest import why_not_pure_cgroup2
 
-def _why_not() -> str | None:
-    if os.geteuid() != 0:
-        return "needs root"
-    from pyrunc.cgroups.host import UNIFIED, host
-
-    if host().mode != UNIFIED:
-        return (
-            f"needs a pure cgroup v2 host (this one is {host().mode}); run through the qemu guest: tests/vm"
-        )
-    return None
-
-
-pytestmark = [pytest.mark.cgroupv2, pytest.mark.skipif(_why_not() is not None, reason=_why_not() or "")]
+pytestmark = [
+    pytest.mark.cgroupv2,
+    pytest.mark.skipif(why_not_pure_cgroup2() is not None, reason=why_not_pure_cgroup2() or ""),
+]
 
 SCRIPT = "cat /sys/fs/cgroup/cgroup.procs; grep ' /sys/fs/cgroup ' /proc/self/mountinfo"
 
