@@ -377,8 +377,7 @@ def _create_locked(
         procs.wait_child(child)
     if opts.pid_file:
         write_pid_file(opts.pid_file, init_pid)
-    if staged is None:  # not reached: the loop ends only once the init's pid has come
-        staged = ctx.store.stage(container_id, record)
+    assert staged is not None  # the loop ends only once the init's pid has come, and with it the staging
     staged.commit()
     os.close(sync_fd)
     os.close(fifo_fd)

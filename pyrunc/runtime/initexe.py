@@ -57,12 +57,6 @@ def _copy_into(path: str, fd: int) -> None:
         os.close(src)
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
 def add_init_binary(w: pf.PlanWriter, fds: list[int]) -> int | None:
     """Add PA_INIT_EXE_FD / PA_PLAN_FD to the plan; return the plan memfd to fill once the blob is final."""
     if os.environ.get("PYRUNC_INPROCESS_INIT") == "1" or not os.path.exists(INIT_BINARY):
@@ -88,5 +82,7 @@ def add_init_binary(w: pf.PlanWriter, fds: list[int]) -> int | None:
 def fill_plan(plan_fd: int, blob: bytes) -> None:
     import fcntl
 
-    _write_all(plan_fd, blob)
+    from ..state.store import write_all
+
+    write_all(plan_fd, blob)
     fcntl.fcntl(plan_fd, F_ADD_SEALS, ALL_SEALS)

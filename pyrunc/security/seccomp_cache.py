@@ -164,9 +164,10 @@ def store(cache_dir: str, key: bytes, bpf: bytes, skipped: Iterable[str]) -> boo
             tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dfd
         )
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            # Imported here: a cache write is rare, and at import this module needs only os.
+            from ..state.store import write_all
+
+            write_all(fd, data)
         finally:
             os.close(fd)
         os.rename(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)

@@ -167,12 +167,17 @@ def write_temp(directory: str, name: str, data: bytes) -> str:
     temp = os.path.join(directory, f".{name}.{os.getpid()}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        write_all(fd, data)
     finally:
         os.close(fd)
     return temp
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """os.write until all of data is written (one write may take only part of it)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _rmtree(path: str) -> None:
