@@ -28,7 +28,6 @@ COMMAND = Command(
 )
 
 
-
 def run(ctx: Context, argv: list[str]) -> int:
     opts = parse_command(COMMAND, argv)
     if opts is None:

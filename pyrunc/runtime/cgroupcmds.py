@@ -27,9 +27,7 @@ def pause(ctx: Context, container_id: str) -> None:
         status = container.status()
         if status != "running":
             raise StateError(
-                "container not running"
-                if status in ("stopped", "created")
-                else f"container already {status}"
+                "container not running" if status in ("stopped", "created") else f"container already {status}"
             )
         _manager(container).freeze()
 

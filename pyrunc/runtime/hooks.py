@@ -25,8 +25,18 @@ def run_hook(hook: dict[str, Any], state_json: bytes, kind: str, index: int) -> 
     out = ffi.new("char[]", OUTPUT_CAP)
     out_len = ffi.new("size_t *")
     err = new_err()
-    status = lib.pyrunc_run_hook(path.encode(), argv, envp, state_json, len(state_json),
-                                 int(hook.get("timeout") or 0), out, OUTPUT_CAP, out_len, err)
+    status = lib.pyrunc_run_hook(
+        path.encode(),
+        argv,
+        envp,
+        state_json,
+        len(state_json),
+        int(hook.get("timeout") or 0),
+        out,
+        OUTPUT_CAP,
+        out_len,
+        err,
+    )
     if status < 0:
         try:
             raise_err(err)

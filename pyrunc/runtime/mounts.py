@@ -239,13 +239,25 @@ def _mappings(
 
 
 # Files under /proc that lxcfs emulates: the only mounts under /proc that are not procfs (as runc allows).
-PROC_EMULATED_FILES = frozenset(("/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
-                                 "/proc/swaps", "/proc/uptime", "/proc/loadavg", "/proc/slabinfo",
-                                 "/proc/net/dev", "/proc/sys/kernel/ns_last_pid"))
+PROC_EMULATED_FILES = frozenset(
+    (
+        "/proc/cpuinfo",
+        "/proc/diskstats",
+        "/proc/meminfo",
+        "/proc/stat",
+        "/proc/swaps",
+        "/proc/uptime",
+        "/proc/loadavg",
+        "/proc/slabinfo",
+        "/proc/net/dev",
+        "/proc/sys/kernel/ns_last_pid",
+    )
+)
 
 
-def check_proc_destination(dest: str, fstype: str, is_bind: bool, source: str, flags: int,
-                           where: str) -> None:
+def check_proc_destination(
+    dest: str, fstype: str, is_bind: bool, source: str, flags: int, where: str
+) -> None:
     """Only a real procfs goes on /proc (CVE-2019-16884 class): a tmpfs or a bind of a directory there
     would hand the runtime's later writes under /proc (oom_score_adj...) and the container's view of
     itself to files the image controls. A bind of the host's /proc stays allowed, as do remounts, and

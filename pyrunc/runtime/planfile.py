@@ -163,8 +163,14 @@ class PlanWriter:
     ) -> None:
         self.raw(
             PA_SCHEDULER,
-            _u32(policy) + _i32(nice) + _u32(priority) + _u32(0)
-            + _u64(flags) + _u64(runtime) + _u64(deadline) + _u64(period),
+            _u32(policy)
+            + _i32(nice)
+            + _u32(priority)
+            + _u32(0)
+            + _u64(flags)
+            + _u64(runtime)
+            + _u64(deadline)
+            + _u64(period),
         )
 
     def blob(self) -> bytes:
