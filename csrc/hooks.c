@@ -4,6 +4,7 @@
 #include "pyrunc.h"
 #include "errors.h"
 #include "hooks.h"
+#include "pidfd.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -13,10 +14,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 
 static long now_ms(void)
 {

@@ -17,6 +17,7 @@
  * EOF on the socket means the other side died: the child aborts, the parent reports a failed init. */
 #include "pyrunc.h"
 #include "errors.h"
+#include "pidfd.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -27,13 +28,6 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
 
 int pyrunc_msg_send(int fd, uint32_t type, int32_t value, const void *payload, size_t len, int pass_fd,
                     struct pyrunc_err *err)

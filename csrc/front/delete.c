@@ -281,16 +281,11 @@ static int wait_empty(const struct front_record *r, struct pids *p)
 static int flat_entries(int dir_fd)
 {
     struct dirent *e;
-    int ok = 1, fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d;
+    int ok = 1;
+    DIR *d = front_dir_stream(openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 
-    if (fd < 0)
+    if (!d)
         return 0;
-    d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return 0;
-    }
     while ((e = readdir(d)) != NULL) {
         struct stat st;
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
@@ -309,16 +304,11 @@ static int flat_entries(int dir_fd)
 static int remove_entries(int dir_fd)
 {
     struct dirent *e;
-    int ok = 1, fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d;
+    int ok = 1;
+    DIR *d = front_dir_stream(openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 
-    if (fd < 0)
+    if (!d)
         return -1;
-    d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return -1;
-    }
     while ((e = readdir(d)) != NULL) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, FRONT_STATE_FILE))
             continue;

@@ -9,16 +9,12 @@
 #ifndef PYRUNC_FRONT_H
 #define PYRUNC_FRONT_H
 
+#include "../pidfd.h"
+
+#include <dirent.h>
 #include <stddef.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
 
 #define FRONT_RECORD_FILE "state.front"
 #define FRONT_STATE_FILE "state.json"
@@ -106,6 +102,9 @@ int front_delete(struct front_ctr *c, int force, const char **why);
 
 /* list.c */
 int front_list(const char *root, int json, int quiet, const char **why);
+
+/* record.c: a readdir stream over fd, which it takes (closed on failure); NULL when fd < 0 too. */
+DIR *front_dir_stream(int fd);
 
 /* report.c */
 void front_report_error(const struct front_opts *o, const char *msg);

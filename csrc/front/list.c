@@ -84,16 +84,10 @@ static int container_names(int root_fd, char ***names, size_t *count)
     size_t n = 0, cap = 0;
     char **v = NULL;
     struct dirent *e;
-    int fd = dup(root_fd);
-    DIR *d;
+    DIR *d = front_dir_stream(dup(root_fd));
 
-    if (fd < 0)
+    if (!d)
         return -1;
-    d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return -1;
-    }
     for (;;) {
         struct stat st;
         errno = 0;

@@ -469,3 +469,15 @@ int front_read_record(struct front_ctr *c, int whole_state, const char **why)
     *why = "state.json is missing or is not the one the record was made from";
     return -1;
 }
+
+DIR *front_dir_stream(int fd)
+{
+    DIR *d;
+
+    if (fd < 0)
+        return NULL;
+    d = fdopendir(fd);
+    if (!d)
+        close(fd);
+    return d;
+}
