@@ -557,25 +557,35 @@ static int unreadable_exec(struct pyrunc_err *err)
     return 0;
 }
 
+/* The fds pyrunc-init needs across its exec: the sync socket, the exec fifo, the plan and the mounts'
+ * user namespace fds (pyrunc-init marks them close-on-exec again). Then the exec itself, of a file the
+ * caller may not read (unreadable_exec). Returns only on failure, with err filled. */
+static int exec_pyrunc_init(const struct pr_plan *p, int sync_fd, char **argv, const char *who,
+                            struct pyrunc_err *err)
+{
+    char *envp[] = {NULL};
+    int fds[3] = {sync_fd, p->fifo_fd, p->plan_fd};
+
+    for (int i = 0; i < 3; i++)
+        if (fds[i] >= 0 && fcntl(fds[i], F_SETFD, 0) < 0)
+            return pr_fail_errno(err, PR_STAGE_SPAWN, "pass fd %d to the container %s", fds[i], who);
+    for (uint32_t i = 0; i < p->n_mounts; i++)
+        if (p->mounts[i].userns_fd >= 0 && fcntl(p->mounts[i].userns_fd, F_SETFD, 0) < 0)
+            return pr_fail_errno(err, PR_STAGE_SPAWN, "pass a mount fd to the container %s", who);
+    if (unreadable_exec(err) < 0)
+        return -1;
+    syscall(SYS_execveat, p->init_exe_fd, "", argv, envp, AT_EMPTY_PATH);
+    return pr_fail_errno(err, PR_STAGE_SPAWN, "execute the container %s (pyrunc-init)", who);
+}
+
 static int exec_init_binary(struct pr_plan *p, struct pyrunc_err *err)
 {
     char plan_arg[16], sync_arg[16];
     char *argv[] = {"pyrunc-init", plan_arg, sync_arg, NULL};
-    char *envp[] = {NULL};
-    int fds[3] = {p->sync_fd, p->fifo_fd, p->plan_fd};
 
-    for (int i = 0; i < 3; i++)
-        if (fds[i] >= 0 && fcntl(fds[i], F_SETFD, 0) < 0)
-            return pr_fail_errno(err, PR_STAGE_SPAWN, "pass fd %d to the container init", fds[i]);
-    for (uint32_t i = 0; i < p->n_mounts; i++)
-        if (p->mounts[i].userns_fd >= 0 && fcntl(p->mounts[i].userns_fd, F_SETFD, 0) < 0)
-            return pr_fail_errno(err, PR_STAGE_SPAWN, "pass a mount fd to the container init");
     snprintf(plan_arg, sizeof(plan_arg), "%d", p->plan_fd);
     snprintf(sync_arg, sizeof(sync_arg), "%d", p->sync_fd);
-    if (unreadable_exec(err) < 0)
-        return -1;
-    syscall(SYS_execveat, p->init_exe_fd, "", argv, envp, AT_EMPTY_PATH);
-    return pr_fail_errno(err, PR_STAGE_SPAWN, "execute the container init (pyrunc-init)");
+    return exec_pyrunc_init(p, p->sync_fd, argv, "init", err);
 }
 
 /* Where CHILD puts itself and INIT (create; exec leaves it to the parent): NUL-separated cgroup v1
@@ -717,41 +727,24 @@ void __attribute__((noreturn)) pr_stage_setup(struct pr_plan *p, pid_t parent, c
 }
 
 /* What the vfork'd clone needs, all prepared before it runs: it shares this process's memory until its
- * execve, so it only clears close-on-exec on the fds CHILD needs, drops the read override and execs. */
+ * execve, so it only execs (exec_pyrunc_init) and, if that fails, leaves the error here. */
 #define SETUP_MAX_ARGS 48
 static struct setup_exec {
     const struct pr_plan *p;
     int sync_fd;
     char *argv[SETUP_MAX_ARGS];
     char plan_arg[16], sync_arg[16], parent_arg[16];
-    int failed_errno;
-    const char *failed_what;
+    int failed;
+    struct pyrunc_err err;
 } g_setup;
 static char g_setup_stack[64 * 1024] __attribute__((aligned(16)));
 
 static int setup_exec_child(void *arg)
 {
     struct setup_exec *s = arg;
-    const struct pr_plan *p = s->p;
-    struct pyrunc_err ignored;
-    char *envp[] = {NULL};
-    int fds[3] = {s->sync_fd, p->fifo_fd, p->plan_fd};
 
-    for (int i = 0; i < 3; i++)
-        if (fds[i] >= 0 && fcntl(fds[i], F_SETFD, 0) < 0)
-            goto fail;
-    for (uint32_t i = 0; i < p->n_mounts; i++)
-        if (p->mounts[i].userns_fd >= 0 && fcntl(p->mounts[i].userns_fd, F_SETFD, 0) < 0)
-            goto fail;
-    if (unreadable_exec(&ignored) < 0) {
-        s->failed_what = "drop the setup process's file-read override";
-        s->failed_errno = ignored.errnum;
-        _exit(127);
-    }
-    syscall(SYS_execveat, p->init_exe_fd, "", s->argv, envp, AT_EMPTY_PATH);
-fail:
-    s->failed_errno = errno;
-    s->failed_what = "execute the container setup process (pyrunc-init)";
+    exec_pyrunc_init(s->p, s->sync_fd, s->argv, "setup process", &s->err);
+    s->failed = 1;
     _exit(127);
 }
 
@@ -783,8 +776,7 @@ static int setup_argv(const struct pr_plan *p, int child_sync_fd, pid_t parent, 
     g_setup.argv[n] = NULL;
     g_setup.p = p;
     g_setup.sync_fd = child_sync_fd;
-    g_setup.failed_errno = 0;
-    g_setup.failed_what = NULL;
+    g_setup.failed = 0;
     return 0;
 }
 
@@ -807,9 +799,10 @@ static pid_t spawn_setup_binary(const struct pr_plan *p, int child_sync_fd, pid_
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (pid < 0)
         return pr_fail(err, PR_STAGE_SPAWN, saved, "start container setup process");
-    if (g_setup.failed_what) {
+    if (g_setup.failed) {
         waitpid(pid, NULL, 0);
-        return pr_fail(err, PR_STAGE_SPAWN, g_setup.failed_errno, "%s", g_setup.failed_what);
+        *err = g_setup.err;
+        return -1;
     }
     return pid;
 }

@@ -332,7 +332,7 @@ def test_setup_process_that_cannot_start_fails_create_cleanly(rt, tmp_path, monk
         tmp_path / "core",
         {
             "csrc/spawn.c": [
-                ('syscall(SYS_execveat, p->init_exe_fd, "", s->argv', 'syscall(SYS_execveat, -1, "", s->argv')
+                ('syscall(SYS_execveat, p->init_exe_fd, "", argv', 'syscall(SYS_execveat, -1, "", argv')
             ]
         },
         in_process_init=False,
